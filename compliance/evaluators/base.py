@@ -1,0 +1,205 @@
+"""What every evaluator is: a registered kind with its own parameter model, a docstring and a YAML example.
+
+An evaluator turns evidence into a :class:`Measurement` -- a number or a
+yes/no, the evidence paths it read, and the records behind the figure.  It
+never decides met or not met: the compiled durable-rules ruleset does that by
+comparing the measurement with the threshold.  After the verdict, the
+evaluator is asked for the *shortfall* in natural units ("4 more midwives").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..evidence.model import Evidence, resolve
+from ..schemes.model import Comparison, ParamRef
+
+__all__ = [
+    "Params",
+    "Number",
+    "Record",
+    "Measurement",
+    "Context",
+    "Evaluator",
+    "register",
+    "REGISTRY",
+    "needed_for",
+    "fmt_num",
+    "compare",
+]
+
+
+class Params(BaseModel):
+    """Base of every evaluator's parameter model: strict, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+#: A number in a measure's parameters: a literal, or ``{param: ID}``.
+Number = float | ParamRef
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A record behind a failing figure: a case, a missed window, a group below threshold."""
+
+    id: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Measurement:
+    """What an evaluator found."""
+
+    state: Literal["ok", "missing", "na"]
+    value: float | bool | None = None
+    unit: str = ""
+    display: str = ""
+    evidence: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    na_reason: str | None = None
+    #: Records that count against the measure (failing cases, missed windows, low groups).
+    records: tuple[Record, ...] = ()
+    #: Set by evaluators that bring their own threshold (a trajectory interpolated for the year).
+    threshold: float | None = None
+    threshold_display: str | None = None
+    #: Rates from very few events are shown but not judged alone.
+    unstable: str | None = None
+    #: Evaluator-specific numbers the shortfall sentence needs.
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class Context:
+    """What an evaluator may read: the evidence, resolved parameters, other schemes' outcomes."""
+
+    def __init__(
+        self,
+        evidence: Evidence,
+        params: Mapping[str, Any],
+        scheme_outcomes: Mapping[str, str] | None = None,
+    ):
+        self.evidence = evidence
+        self._params = params
+        self.used_params: set[str] = set()
+        self.scheme_outcomes = scheme_outcomes or {}
+
+    @property
+    def period_start(self) -> dt.date:
+        return self.evidence.period.start
+
+    @property
+    def period_end(self) -> dt.date:
+        return self.evidence.period.end
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.evidence.as_of
+
+    def get(self, path: str) -> Any:
+        return resolve(self.evidence, path)
+
+    def num(self, value: Number) -> float:
+        if isinstance(value, ParamRef):
+            self.used_params.add(value.param)
+            return float(self._params[value.param])
+        return float(value)
+
+    def param(self, name: str) -> Any:
+        self.used_params.add(name)
+        return self._params[name]
+
+
+class Evaluator:
+    """Base class; subclasses set ``kind``, ``Params``, ``value_type`` and ``example``."""
+
+    kind: ClassVar[str]
+    Params: ClassVar[type[Params]]
+    value_type: ClassVar[type]  # float or bool
+    #: A YAML example of the measure, shown by ``compliance explain`` and checked by the meta-tests.
+    example: ClassVar[str]
+    #: Whether the rule's threshold comes from the measurement (``threshold`` omitted in YAML).
+    brings_threshold: ClassVar[bool] = False
+
+    def evidence_paths(self, params: Any) -> dict[str, tuple[type, ...]]:
+        """Evidence paths this measure reads, each with the type(s) its value must have."""
+        raise NotImplementedError
+
+    def param_refs(self, params: Any) -> list[str]:
+        """Parameter ids referenced by this measure's own arguments."""
+        refs: list[str] = []
+        for value in params.__dict__.values():
+            if isinstance(value, ParamRef):
+                refs.append(value.param)
+            elif isinstance(value, BaseModel):
+                refs.extend(self.param_refs(value))
+            elif isinstance(value, dict):
+                refs.extend(v.param for v in value.values() if isinstance(v, ParamRef))
+        return refs
+
+    def measure(self, params: Any, ctx: Context) -> Measurement:
+        raise NotImplementedError
+
+    def failing_records(self, params: Any, m: Measurement, threshold: Any, op: Comparison, describe: str) -> tuple[Record, ...]:
+        """The records behind a failing figure (by default, those the measurement collected)."""
+        return m.records
+
+    def shortfall(self, params: Any, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:
+        """What it would take to meet the threshold, in natural units; ``None`` if nothing sensible."""
+        return None
+
+
+REGISTRY: dict[str, Evaluator] = {}
+
+
+def register(cls: type[Evaluator]) -> type[Evaluator]:
+    """Class decorator: make an evaluator kind available to schemes."""
+    if cls.kind in REGISTRY:
+        raise RuntimeError(f"evaluator kind {cls.kind!r} registered twice")
+    REGISTRY[cls.kind] = cls()
+    return cls
+
+
+def fmt_num(x: float, places: int = 1) -> str:
+    """A number without a pointless '.0': 95 -> '95', 84.25 -> '84.3'."""
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.{places}f}"
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def compare(value: Any, op: Comparison, threshold: Any) -> bool:
+    """Python's reading of a comparison, used only for wording (never for the verdict)."""
+    return _OPS[op](value, threshold)
+
+
+def needed_for(numerator: int, denominator: int, op: Comparison, threshold: float) -> int | None:
+    """How many more of ``denominator`` must count to satisfy ``100*n/d op threshold``.
+
+    ``None`` when adding to the numerator cannot help (a ceiling rule such as ``<=``).
+    """
+    if denominator <= 0 or op not in (">=", ">", "=="):
+        return None
+    target = threshold * denominator / 100.0
+    need = math.ceil(target - 1e-9) if op in (">=", "==") else math.floor(target + 1e-9) + 1
+    need = min(need, denominator)
+    return max(0, need - numerator)
+
+
+# Keep the public field helper here so evaluator modules share it.
+def describe_field(description: str) -> Any:
+    return Field(description=description)

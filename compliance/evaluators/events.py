@@ -1,0 +1,206 @@
+"""Dated things: the cadence of events, how recent something is, and attestations backed by documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+
+from ..evidence.records import Attestation, DatedEvent
+from ..schemes.model import Comparison
+from .base import Context, Evaluator, Measurement, Number, Params, Record, fmt_num, register
+from .calendar import months_between, windows
+
+__all__ = ["Cadence", "Recency", "AttestationCheck"]
+
+
+class CadenceParams(Params):
+    events: str
+    every_months: Number = Field(description="Window length in months: 1 monthly, 2 bi-monthly, 3 quarterly, 6 six-monthly.")
+    covering: str | None = Field(None, description="Only count events whose 'covers' list includes this dashboard item.")
+
+
+def _cadence_name(months: int) -> str:
+    return {1: "monthly", 2: "bi-monthly", 3: "quarterly", 6: "six-monthly", 12: "yearly"}.get(months, f"{months}-monthly")
+
+
+@register
+class Cadence(Evaluator):
+    """How many windows of the period had no event: "bi-monthly through the period", "quarterly".
+
+    The period is cut into consecutive windows of ``every_months`` from its
+    start (the last one shorter if need be); windows that have not ended by
+    the assessment date are not judged.  The value is the number of windows
+    missed, and each missed window is named.
+    """
+
+    kind = "cadence"
+    Params = CadenceParams
+    value_type = float
+    example = """\
+measure:
+  kind: cadence
+  events: events.board_champion_walkabouts
+  every_months: {param: MIS.Y3.SA9.b.board_champion_feedback_interval}
+compare: "<="
+threshold: 0
+describe: bi-monthly walkabouts
+"""
+
+    def evidence_paths(self, params: CadenceParams) -> dict[str, tuple[type, ...]]:
+        return {params.events: (list,)}
+
+    def measure(self, params: CadenceParams, ctx: Context) -> Measurement:
+        evidence = (params.events,)
+        events: list[DatedEvent] | None = ctx.get(params.events)
+        if events is None:
+            return Measurement("missing", missing=evidence, evidence=evidence)
+        months = int(ctx.num(params.every_months))
+        dates = sorted(e.date for e in events if params.covering is None or params.covering in e.covers)
+        judged = [w for w in windows(ctx.period_start, ctx.period_end, months) if w[1] <= ctx.as_of]
+        if not judged:
+            return Measurement("na", evidence=evidence, na_reason=f"no {_cadence_name(months)} window has ended by {ctx.as_of}")
+        missed = [(lo, hi) for lo, hi in judged if not any(lo <= d <= hi for d in dates)]
+        what = f" covering {params.covering}" if params.covering else ""
+        records = tuple(Record(f"{lo} to {hi}", f"no event{what} in this {_cadence_name(months)} window") for lo, hi in missed)
+        return Measurement(
+            "ok",
+            float(len(missed)),
+            "windows missed",
+            f"{len(missed)} of {len(judged)} {_cadence_name(months)} windows missed",
+            evidence=evidence,
+            records=records,
+            detail={"windows": len(judged), "cadence": _cadence_name(months)},
+        )
+
+    def shortfall(self, params: CadenceParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:
+        over = int(m.value or 0) - int(float(threshold))
+        if over > 0:
+            return f"{over} missed {m.detail['cadence']} window(s) need {describe}: " + ", ".join(r.id for r in m.records)
+        return None
+
+
+class RecencyParams(Params):
+    item: str = Field(description="An attestation (its document date) or a list of dated events (the latest).")
+    unit: str = Field("months", pattern="^(days|months|years)$")
+
+
+@register
+class Recency(Evaluator):
+    """How long ago something was done, as of the assessment date ("within the last three years").
+
+    Reads the document date of an attestation, or the latest date in a list of
+    events; the value is the age in ``unit`` (days, months or years).
+    """
+
+    kind = "recency"
+    Params = RecencyParams
+    value_type = float
+    example = """\
+measure:
+  kind: recency
+  item: attestations.midwifery_establishment_calculation
+  unit: years
+compare: "<="
+threshold: MIS.Y4.SA5.a.calculation_within_years
+describe: years since the establishment calculation
+"""
+
+    def evidence_paths(self, params: RecencyParams) -> dict[str, tuple[type, ...]]:
+        return {params.item: (Attestation, list)}
+
+    def measure(self, params: RecencyParams, ctx: Context) -> Measurement:
+        evidence = (params.item,)
+        item = ctx.get(params.item)
+        when: dt.date | None = None
+        if isinstance(item, Attestation):
+            when = item.document.dated if item.document else None
+            missing = f"{params.item}.document.dated"
+        elif item:
+            when = max(e.date for e in item)
+            missing = params.item
+        else:
+            missing = params.item
+        if when is None:
+            return Measurement("missing", missing=(missing,), evidence=evidence)
+        if params.unit == "days":
+            age = float((ctx.as_of - when).days)
+        elif params.unit == "months":
+            age = round(months_between(when, ctx.as_of), 2)
+        else:
+            age = round(months_between(when, ctx.as_of) / 12.0, 2)
+        return Measurement("ok", age, params.unit, f"{fmt_num(age)} {params.unit} old (dated {when})", evidence=evidence, detail={"when": when})
+
+    def shortfall(self, params: RecencyParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:
+        return (
+            f"{describe} is dated {m.detail['when']}, {fmt_num(float(m.value or 0))} {params.unit} before the assessment date;"
+            f" it must be within {fmt_num(float(threshold))} {params.unit}"
+        )
+
+
+class AttestationParams(Params):
+    item: str
+    require_document: bool = Field(True, description="A document must back the claim.")
+    document_in_period: bool = Field(False, description="The document must be dated inside the reporting period.")
+    require_board_approval: bool = Field(False, description="The board must have approved or received it on a date.")
+    board_approval_in_period: bool = Field(True, description="That date must be inside the reporting period.")
+
+
+@register
+class AttestationCheck(Evaluator):
+    """An attestation backed by a document: attested, documented, dated inside the period, board-approved.
+
+    The value is true only when every required part holds; each part that
+    fails is listed as a record, so a self-attested claim with no document is
+    visible as exactly that.
+    """
+
+    kind = "attestation"
+    Params = AttestationParams
+    value_type = bool
+    example = """\
+measure:
+  kind: attestation
+  item: attestations.tc_pathway
+  require_document: true
+  require_board_approval: true
+compare: "=="
+threshold: true
+describe: a transitional care pathway
+"""
+
+    def evidence_paths(self, params: AttestationParams) -> dict[str, tuple[type, ...]]:
+        return {params.item: (Attestation,)}
+
+    def measure(self, params: AttestationParams, ctx: Context) -> Measurement:
+        evidence = (params.item,)
+        item: Attestation | None = ctx.get(params.item)
+        if item is None:
+            return Measurement("missing", missing=evidence, evidence=evidence)
+        lo, hi = ctx.period_start, ctx.period_end
+        problems: list[Record] = []
+        if not item.attested:
+            problems.append(Record(params.item, "the trust does not attest that this is in place"))
+        if params.require_document and item.document is None:
+            problems.append(Record(params.item, "self-attested: no document backs it"))
+        if params.document_in_period and item.document is not None:
+            if item.document.dated is None:
+                problems.append(Record(params.item, f"document '{item.document.title}' is undated"))
+            elif not lo <= item.document.dated <= hi:
+                problems.append(Record(params.item, f"document '{item.document.title}' is dated {item.document.dated}, outside the period {lo} to {hi}"))
+        if params.require_board_approval:
+            if item.board_approved_on is None:
+                problems.append(Record(params.item, "no date of board approval"))
+            elif params.board_approval_in_period and not lo <= item.board_approved_on <= hi:
+                problems.append(Record(params.item, f"board approval dated {item.board_approved_on}, outside the period {lo} to {hi}"))
+        ok = not problems
+        shown = "in place" if ok else "; ".join(r.reason for r in problems)
+        if ok and item.document is not None:
+            shown += f" ({item.document.title}" + (f", {item.document.dated}" if item.document.dated else "") + ")"
+        return Measurement("ok", ok, "", shown, evidence=evidence, records=tuple(problems))
+
+    def shortfall(self, params: AttestationParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:
+        if m.records:
+            return "; ".join(r.reason for r in m.records)
+        return None

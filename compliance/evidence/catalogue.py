@@ -1,0 +1,131 @@
+"""The catalogue of named evidence items that schemes may refer to.
+
+A scheme names evidence by path (``counts.sbl_e1_co_at_booking``,
+``cases.perinatal_deaths``); the scheme loader checks every path against these
+models, so a scheme that asks for evidence nobody can submit fails when it is
+loaded.  Each field's description is what ``compliance template`` writes as
+the comment beside it, so write it for the person filling the file in.
+
+``None`` means "not submitted" (the rule is then ``insufficient_evidence``);
+an empty list means "submitted: there were none" (often ``not_applicable``).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .records import Attestation, Count, DatedEvent, PerinatalDeath, QualifyingCase, Rate, Strict, Team
+
+__all__ = ["Counts", "Figures", "Groups", "Events", "Attestations", "Rates", "Teams", "Cases"]
+
+
+def _f(description: str) -> object:
+    return Field(None, description=description)
+
+
+class Counts(Strict):
+    """Proportions submitted as numerator / denominator."""
+
+    msds_ethnicity_recorded: Count | None = _f("Bookings in the scorecard month with ethnic category recorded in MSDS / all bookings (MIS-Y3-SA2.b).")
+    msds_coc_pathway_recorded: Count | None = _f("Women placed on a continuity-of-carer pathway whose pathway is recorded in MSDS / all women placed on one (MIS-Y3-SA2.c, CoC-MEAS-1).")
+    supernumerary_coordinator_shifts: Count | None = _f("Shifts on which the labour ward coordinator was supernumerary / all shifts (MIS-Y3-SA5.c).")
+    one_to_one_care_in_labour: Count | None = _f("Women in active labour who received one-to-one midwifery care / all women in active labour (MIS-Y3-SA5.d).")
+    coc_booked_on_pathway: Count | None = _f("Women booked who were placed on a continuity-of-carer pathway / all women booked (CoC-TGT, MIS-Y3-SA9.c).")
+    coc_black_asian_on_pathway: Count | None = _f("Black and Asian women placed on a continuity-of-carer pathway / all Black and Asian women booked (CoC-TGT-6).")
+    coc_most_deprived_on_pathway: Count | None = _f("Women from the 10% most deprived neighbourhoods placed on a continuity-of-carer pathway / all such women booked (CoC-TGT-6).")
+    coc_receiving_continuity: Count | None = _f("Women on a pathway who received continuity of care (ongoing) / women on a pathway (CoC-MEAS-2).")
+    sbl_e1_co_at_booking: Count | None = _f("Women with a carbon monoxide reading recorded at booking / women booked (SBLv2-E1-P1).")
+    sbl_e1_co_at_36_weeks: Count | None = _f("Women with a CO reading recorded at 36 weeks / women reaching 36 weeks (SBLv2-E1-P2).")
+    sbl_e1_referred_to_stop_smoking: Count | None = _f("Women with raised CO or who smoke referred to stop-smoking support / all such women (SBLv2-E1-P3).")
+    sbl_e2_risk_assessed_at_booking: Count | None = _f("Pregnancies with FGR risk status recorded at booking / pregnancies booked (SBLv2-E2-P1).")
+    sbl_e2_serial_scans_high_risk: Count | None = _f("High-risk women receiving serial ultrasound as per pathway / high-risk women (SBLv2-E2-P2).")
+    sbl_e3_rfm_information_by_28_weeks: Count | None = _f("Women given reduced-fetal-movement information by 28+0 weeks / women reaching 28 weeks (SBLv2-E3-P1).")
+    sbl_e3_rfm_computerised_ctg: Count | None = _f("Women presenting with reduced fetal movements who had a computerised CTG / all such women (SBLv2-E3-P2).")
+    sbl_e4_risk_assessment_and_buddy: Count | None = _f("Audited labours with a documented risk assessment at onset and hourly buddy review / labours audited (SBLv2-E4-P3).")
+    sbl_e5_steroids_within_7_days: Count | None = _f("Singleton live births below 34+0 weeks with a full course of antenatal corticosteroids within 7 days before birth / all such births (SBLv2-E5-P1).")
+    sbl_e5_steroids_over_7_days: Count | None = _f("Singleton live births more than 7 days after completing the first course of steroids / births after steroids (SBLv2-E5-P2; lower is better).")
+    sbl_e5_mgso4_within_24_hours: Count | None = _f("Singleton live births below 30+0 weeks with magnesium sulphate within 24 hours before birth / all such births (SBLv2-E5-P3).")
+    sbl_e5_appropriate_setting: Count | None = _f("Women giving birth in a care setting appropriate for gestation / all preterm births (SBLv2-E5-P4).")
+
+
+class Figures(Strict):
+    """Single numbers."""
+
+    msds_cqims_passed: int | None = Field(None, ge=0, description="Clinical Quality Improvement Metrics passed on the CNST scorecard in the named month (MIS-Y3-SA2.b).")
+    coc_plan_target_percent: float | None = Field(None, ge=0, le=100, description="The share of booking women the continuity-of-carer action plan aims to place on a pathway, in % (MIS-Y3-SA9.c).")
+
+
+class Groups(Strict):
+    """Figures per staff group, as ``{group: {numerator, denominator}}``."""
+
+    training_maternity_emergencies: dict[str, Count] | None = _f("Per staff group: staff who attended in-house multi-professional maternity emergencies training / staff in the group (MIS-Y3-SA8.a).")
+    training_fetal_monitoring: dict[str, Count] | None = _f("Per staff group caring for women in labour: staff who completed annual fetal monitoring training / staff in the group (SBLv2-E4-P1, MIS-Y3-SA8).")
+    competency_fetal_monitoring: dict[str, Count] | None = _f("Per staff group: staff who passed the annual fetal monitoring competency assessment / staff in the group (SBLv2-E4-P2).")
+    training_newborn_life_support: dict[str, Count] | None = _f("Per staff group: staff who completed newborn life support training / staff in the group (MIS-Y3-SA8.c).")
+
+
+class Events(Strict):
+    """Dated events: meetings, walkabouts, reports."""
+
+    pmrt_board_reports: list[DatedEvent] | None = _f("Reports to the trust board on perinatal deaths reviewed with the PMRT (MIS-Y3-SA1.e).")
+    msds_submissions: list[DatedEvent] | None = _f("Monthly MSDS submissions to NHS Digital (MIS-Y3-SA2.a).")
+    atain_reviews: list[DatedEvent] | None = _f("Multidisciplinary reviews of term admissions (ATAIN) shared with board-level champions (MIS-Y3-SA3.c).")
+    staffing_board_reports: list[DatedEvent] | None = _f("Midwifery staffing oversight reports to the board (MIS-Y3-SA5.e).")
+    sbl_lms_quality_meetings: list[DatedEvent] | None = _f("Quality-improvement discussions with the LMS and commissioners on SBLCBv2 (MIS-Y3-SA6.c).")
+    mvp_meetings: list[DatedEvent] | None = _f("Maternity Voices Partnership meetings (MIS-Y3-SA7.a).")
+    champion_meetings: list[DatedEvent] | None = _f("Meetings of the board-level safety champion with the midwifery, obstetric and neonatal safety champions (TPS; MIS-Y3-SA9).")
+    board_champion_walkabouts: list[DatedEvent] | None = _f("Board-level safety champion walkabouts or feedback sessions with staff (MIS-Y3-SA9.b).")
+    board_reports: list[DatedEvent] | None = _f("Maternity reports to the trust board; list in 'covers' which dashboard items each one covered (TPS-DASH, PQSM-MDS).")
+
+
+class Attestations(Strict):
+    """Claims that something is in place, with the document that shows it."""
+
+    commissioner_discussion: Attestation | None = _f("The submission was discussed with the commissioner before board sign-off (MIS-Y3-COND-2).")
+    msds_board_assurance: Attestation | None = _f("The board has assurance that MSDS is submitted monthly to the required standard (MIS-Y3-SA2.a).")
+    tc_pathway: Attestation | None = _f("Pathways into transitional care agreed by maternity and neonatal teams, aligned to the BAPM framework (MIS-Y3-SA3.a).")
+    term_admissions_recording: Attestation | None = _f("A process records every term baby transferred to the neonatal unit, whatever the length of stay (MIS-Y3-SA3.b).")
+    atain_action_plan: Attestation | None = _f("An ATAIN action plan agreed with the LMS and commissioner, with progress reported (MIS-Y3-SA3.d).")
+    late_preterm_tc: Attestation | None = _f("Data and action planning for late preterm babies (34+0 to 36+6) suitable for transitional care (MIS-Y3-SA3.e).")
+    obstetric_workforce: Attestation | None = _f("Board-level evidence on the obstetric medical workforce (rota gaps, action plan) (MIS-Y3-SA4.a).")
+    anaesthetic_workforce: Attestation | None = _f("Duty anaesthetist immediately available to the obstetric unit 24 hours a day (MIS-Y3-SA4.b).")
+    neonatal_medical_workforce: Attestation | None = _f("Neonatal medical workforce meets BAPM standards or a board-agreed action plan exists (MIS-Y3-SA4.c).")
+    neonatal_nursing_workforce: Attestation | None = _f("Neonatal nursing workforce meets BAPM standards or a board-agreed action plan exists (MIS-Y3-SA4.d).")
+    midwifery_establishment_calculation: Attestation | None = _f("A systematic, evidence-based calculation of the midwifery establishment (e.g. Birthrate Plus); date the document (MIS-Y3-SA5.a).")
+    establishment_board_review: Attestation | None = _f("Board evidence that the funded establishment matches the calculation, with plans to close any gap (MIS-Y3-SA5.b).")
+    sbl_board_consideration: Attestation | None = _f("The board has considered how each SBLCBv2 element is implemented (MIS-Y3-SA6.a).")
+    mvp_terms_of_reference: Attestation | None = _f("A functioning Maternity Voices Partnership with written terms of reference and a service-user chair (MIS-Y3-SA7.a).")
+    mvp_coproduction: Attestation | None = _f("Evidence of co-production and of acting on service-user feedback (MIS-Y3-SA7.b).")
+    mvp_funding: Attestation | None = _f("The MVP work plan is funded and members' expenses reimbursed (MIS-Y3-SA7.c).")
+    mvp_seldom_heard: Attestation | None = _f("The MVP reaches Black, Asian and minority ethnic women and women from deprived areas (MIS-Y3-SA7.d).")
+    training_plan: Attestation | None = _f("A local training plan for multi-professional maternity emergencies training (MIS-Y3-SA8, March 2021 form).")
+    floor_to_board_pathway: Attestation | None = _f("A documented pathway for sharing safety intelligence from floor to board and through the LMS (MIS-Y3-SA9.a).")
+    coc_action_plan: Attestation | None = _f("A continuity-of-carer action plan reviewed by the board (MIS-Y3-SA9.c).")
+    hsib_board_sight: Attestation | None = _f("The board has sight of governance records of qualifying HSIB / Early Notification cases (MIS-Y3-SA10.c).")
+    sbl_e1_implemented: Attestation | None = _f("SBLCBv2 element 1 (reducing smoking in pregnancy) interventions implemented (SBLv2-E1-I1..I3).")
+    sbl_e2_implemented: Attestation | None = _f("SBLCBv2 element 2 (fetal growth restriction) interventions implemented (SBLv2-E2-I1..I5).")
+    sbl_e3_implemented: Attestation | None = _f("SBLCBv2 element 3 (reduced fetal movements) interventions implemented (SBLv2-E3-I1..I2).")
+    sbl_e4_implemented: Attestation | None = _f("SBLCBv2 element 4 (fetal monitoring in labour) interventions implemented (SBLv2-E4-I1..I3).")
+    sbl_e5_implemented: Attestation | None = _f("SBLCBv2 element 5 (reducing preterm birth) interventions implemented (SBLv2-E5-I1..I3).")
+    fetal_monitoring_lead: Attestation | None = _f("A dedicated fetal-monitoring lead is in post (SBLv2-E4-I4).")
+
+
+class Rates(Strict):
+    """Outcome rates for the national ambition trajectories (TPS-AMB)."""
+
+    stillbirth: Rate | None = _f("Stillbirths / total births (TPS-AMB-1).")
+    neonatal_death: Rate | None = _f("Neonatal deaths / births (TPS-AMB-2).")
+    brain_injury: Rate | None = _f("Intrapartum brain injuries / births (TPS-AMB-3).")
+    maternal_death: Rate | None = _f("Maternal deaths / maternities (TPS-AMB-4).")
+    preterm_birth: Rate | None = _f("Births before 37+0 weeks / all births (TPS-AMB-5).")
+
+
+class Teams(Strict):
+    coc: list[Team] | None = _f("Continuity-of-carer teams (CoC-DEF-3, CoC-DEF-4).")
+
+
+class Cases(Strict):
+    """Case records, so that a percentage can be traced to the cases behind it."""
+
+    perinatal_deaths: list[PerinatalDeath] | None = _f("Every perinatal death in the period eligible for MBRRACE-UK notification and PMRT review (MIS-Y3-SA1).")
+    qualifying_cases: list[QualifyingCase] | None = _f("Every case qualifying for HSIB or Early Notification (MIS-Y3-SA10).")

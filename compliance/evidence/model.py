@@ -1,0 +1,59 @@
+"""A trust's whole submission: the root evidence model, and evidence-path resolution."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .catalogue import Attestations, Cases, Counts, Events, Figures, Groups, Rates, Teams
+from .records import Attestation, Period, Person, Strict, Trust
+
+__all__ = ["Evidence", "EVIDENCE_SCHEMA_VERSION", "resolve", "evidence_json_schema"]
+
+EVIDENCE_SCHEMA_VERSION = "1"
+
+
+class Evidence(Strict):
+    """Everything one trust submits for one reporting period."""
+
+    schema_version: Literal["1"] = Field("1", description="Version of this evidence format.")
+    trust: Trust
+    period: Period
+    assessment_date: dt.date | None = Field(
+        None, description="The date the assessment is made as of (defaults to the period end); date-effective targets switch on it."
+    )
+    submitted_by: Person
+    submitted_on: dt.date = Field(description="The date the evidence was submitted; nothing in it may be dated later.")
+    board_sign_off: Attestation | None = Field(None, description="The trust board's sign-off of the declaration (MIS-Y3-COND-2).")
+    counts: Counts = Field(default_factory=Counts)
+    figures: Figures = Field(default_factory=Figures)
+    groups: Groups = Field(default_factory=Groups)
+    events: Events = Field(default_factory=Events)
+    attestations: Attestations = Field(default_factory=Attestations)
+    rates: Rates = Field(default_factory=Rates)
+    teams: Teams = Field(default_factory=Teams)
+    cases: Cases = Field(default_factory=Cases)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The assessment date: given explicitly, or the end of the period."""
+        return self.assessment_date or self.period.end
+
+
+def resolve(evidence: BaseModel, path: str) -> Any:
+    """The value at a dotted evidence path (``counts.sbl_e1_co_at_booking``); ``None`` if not submitted."""
+    value: Any = evidence
+    for part in path.split("."):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
+def evidence_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the evidence format, for other tools and editors."""
+    schema = Evidence.model_json_schema()
+    schema["$id"] = "https://example.invalid/compliance/evidence-v1.schema.json"
+    return schema

@@ -1,0 +1,194 @@
+"""The building blocks of a trust's submission: figures, dated events, attestations, case records.
+
+Every model forbids unknown keys (they are reported with a suggestion, never
+dropped) and is frozen, so evidence cannot change under an assessment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "Strict",
+    "Trust",
+    "Period",
+    "Person",
+    "DocumentRef",
+    "Attestation",
+    "Count",
+    "DatedEvent",
+    "Rate",
+    "PreviousRate",
+    "Team",
+    "PerinatalDeath",
+    "QualifyingCase",
+    "DASHBOARD_ITEMS",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, str_strip_whitespace=True)
+
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+
+class Trust(Strict):
+    """Who the evidence is about."""
+
+    name: NonEmpty = Field(description="The trust's name, e.g. 'Northfield Hospitals NHS Foundation Trust'.")
+    ods_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,5}$")] = Field(
+        description="The trust's ODS code: three to five capital letters or digits, e.g. 'RXX'."
+    )
+
+
+class Period(Strict):
+    """The reporting period the evidence covers (inclusive dates)."""
+
+    start: dt.date = Field(description="First day of the reporting period.")
+    end: dt.date = Field(description="Last day of the reporting period.")
+
+
+class Person(Strict):
+    name: NonEmpty
+    role: NonEmpty
+
+
+class DocumentRef(Strict):
+    """A document that backs a claim: a board paper, a policy, a report."""
+
+    title: NonEmpty = Field(description="The document's title.")
+    reference: str | None = Field(None, description="Its reference or file name in the trust's records.")
+    dated: dt.date | None = Field(None, description="The date on the document.")
+
+
+class Attestation(Strict):
+    """A yes/no claim, ideally backed by a document and approved by the board on a date."""
+
+    attested: bool = Field(description="Does the trust state that this is in place?")
+    document: DocumentRef | None = Field(None, description="The document that shows it.")
+    board_approved_on: dt.date | None = Field(None, description="The date the trust board approved or received it.")
+    signed_by: str | None = Field(None, description="Who signed it (e.g. the chief executive).")
+    note: str | None = None
+
+
+class Count(Strict):
+    """A proportion's parts: how many of how many."""
+
+    numerator: int = Field(ge=0, description="How many met the measure.")
+    denominator: int = Field(ge=0, description="How many the measure applies to.")
+    source: str | None = Field(None, description="Where the figure comes from (audit, MSDS, e-roster ...).")
+    as_of: dt.date | None = Field(None, description="The date the figure was taken.")
+
+
+#: Items a board report can say it covered; the board-dashboard cadence rules filter on these.
+DASHBOARD_ITEMS: dict[str, str] = {
+    "serious_incidents": "All maternity and neonatal Serious Incidents (TPS-DASH-1)",
+    "moderate_harm_incidents": "Incidents graded as moderate harm or higher (TPS-DASH-2)",
+    "ambition_trajectories": "Trust position against the national ambition trajectories (TPS-DASH-3)",
+    "sblcbv2_implementation": "Implementation rate of SBLCBv2 (TPS-DASH-4)",
+    "coc_implementation": "Implementation rate of Continuity of Carer (TPS-DASH-4)",
+    "safe_staffing": "Safe staffing levels (TPS-DASH-5)",
+    "external_concerns": "Correspondence or concerns from regulators, coroners, deaneries and national bodies (TPS-DASH-6)",
+    "perinatal_deaths": "Findings of review of all perinatal deaths (PQSM-MDS-1)",
+    "hsib_cases": "Findings of review of cases eligible for HSIB referral (PQSM-MDS-2)",
+    "training_compliance": "Training compliance for all staff groups (PQSM-MDS-4)",
+    "service_user_voice": "Service-user voice feedback (PQSM-MDS-6)",
+    "staff_feedback": "Staff feedback from frontline champions and walkabouts (PQSM-MDS-7)",
+    "coroner_reg28": "Coroner Regulation 28 reports (PQSM-MDS-9)",
+    "mis_progress": "Progress against the CNST MIS ten safety actions (PQSM-MDS-10)",
+}
+
+DashboardItem = Literal[
+    "serious_incidents",
+    "moderate_harm_incidents",
+    "ambition_trajectories",
+    "sblcbv2_implementation",
+    "coc_implementation",
+    "safe_staffing",
+    "external_concerns",
+    "perinatal_deaths",
+    "hsib_cases",
+    "training_compliance",
+    "service_user_voice",
+    "staff_feedback",
+    "coroner_reg28",
+    "mis_progress",
+]
+
+
+class DatedEvent(Strict):
+    """Something that happened on a date: a meeting, a walkabout, a report to the board."""
+
+    date: dt.date = Field(description="When it happened.")
+    title: str | None = Field(None, description="What it was, in a few words.")
+    document: DocumentRef | None = Field(None, description="Minutes, a paper or a log entry that records it.")
+    covers: tuple[DashboardItem, ...] = Field((), description="For board reports: which dashboard items it covered.")
+
+
+class PreviousRate(Strict):
+    events: int = Field(ge=0)
+    population: int = Field(gt=0)
+    label: str | None = Field(None, description="Which period it is, e.g. '2019/20'.")
+
+
+class Rate(Strict):
+    """An outcome rate's counts; the scheme says per how many it is expressed."""
+
+    events: int = Field(ge=0, description="How many events (e.g. stillbirths).")
+    population: int = Field(gt=0, description="Out of how many (e.g. births).")
+    previous: PreviousRate | None = Field(None, description="The same figure for the previous period, to show a trend.")
+
+
+class Team(Strict):
+    """A continuity-of-carer midwifery team."""
+
+    name: NonEmpty
+    midwives_headcount: int = Field(ge=0, description="Midwives in the team (headcount, not WTE).")
+    midwives_wte: float | None = Field(None, ge=0, description="Whole-time equivalent midwives.")
+    women_per_year: int | None = Field(None, ge=0, description="Women cared for by the team in a year.")
+
+
+DeathCategory = Literal["late_fetal_loss", "stillbirth", "neonatal_death", "post_neonatal_death"]
+
+
+class PerinatalDeath(Strict):
+    """One death that is eligible for notification to MBRRACE-UK and review with the PMRT."""
+
+    id: NonEmpty = Field(description="The trust's case id (no patient identifiers).")
+    died_on: dt.date = Field(description="Date of death.")
+    category: DeathCategory = Field(description="late_fetal_loss, stillbirth, neonatal_death or post_neonatal_death.")
+    born_in_trust: bool = Field(True, description="Born in (or, for home births, cared for by) this trust.")
+    died_in_trust: bool = Field(True, description="Died in this trust (the trust responsible for reporting).")
+    suitable_for_review: bool = Field(True, description="Suitable for review with the PMRT.")
+    notified_on: dt.date | None = Field(None, description="Date notified to MBRRACE-UK.")
+    surveillance_completed_on: dt.date | None = Field(None, description="Date MBRRACE-UK surveillance information was completed.")
+    review_started_on: dt.date | None = Field(None, description="Date the PMRT review started.")
+    draft_report_on: dt.date | None = Field(None, description="Date the review reached at least the PMRT draft-report stage.")
+    final_report_on: dt.date | None = Field(None, description="Date the final PMRT report was published.")
+    parents_informed: bool | None = Field(None, description="Parents told a review will take place and their perspectives sought.")
+
+
+QualifyingCriterion = Literal[
+    "grade_3_hie",
+    "therapeutic_cooling",
+    "tone_coma_seizures",
+    "intrapartum_stillbirth",
+    "early_neonatal_death",
+    "maternal_death",
+]
+
+
+class QualifyingCase(Strict):
+    """A case qualifying for HSIB investigation or the NHS Resolution Early Notification scheme."""
+
+    id: NonEmpty
+    born_on: dt.date = Field(description="Date of birth (or of the incident).")
+    criterion: QualifyingCriterion = Field(description="Which qualifying criterion it meets (reference EN-1, HSIB-1).")
+    reported_to: Literal["NHSR", "HSIB"] | None = Field(None, description="Where it was reported, if it was.")
+    reported_on: dt.date | None = Field(None, description="When it was reported.")
+    family_informed: bool | None = Field(None, description="Family given information about HSIB / Early Notification.")
+    duty_of_candour_met: bool | None = Field(None, description="Duty of candour met for the family.")

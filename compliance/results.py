@@ -1,0 +1,175 @@
+"""The assessment: the one tree every renderer reads (terminal, JSON, Markdown, HTML, challenge).
+
+Findings are data.  Each requirement says its status, what was measured
+against what, the shortfall in natural units, the records behind a failing
+figure, the evidence used or missing, and how sure we are of the values the
+rule rests on.  The JSON form carries a ``schema_version``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Status",
+    "STATUS_ORDER",
+    "RecordRef",
+    "ParameterUse",
+    "LeafResult",
+    "RequirementResult",
+    "SectionResult",
+    "SchemeResult",
+    "TrustInfo",
+    "Assessment",
+]
+
+SCHEMA_VERSION = "1"
+
+Status = Literal["met", "not_met", "insufficient_evidence", "not_applicable"]
+#: Worst first: the order summaries and gap lists use.
+STATUS_ORDER: tuple[Status, ...] = ("not_met", "insufficient_evidence", "met", "not_applicable")
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RecordRef(_Result):
+    """A record behind a figure: a case id, a missed window, a staff group below threshold."""
+
+    id: str
+    reason: str
+
+
+class ParameterUse(_Result):
+    """A parameter a verdict rests on, with its verification status and any override."""
+
+    id: str
+    value: bool | int | float | str | dt.date
+    unit: str | None = None
+    status: Literal["confirmed", "partly_confirmed", "unconfirmed"]
+    source: str
+    overridden: bool = False
+    default: bool | int | float | str | dt.date | None = None
+
+
+class LeafResult(_Result):
+    """One comparison inside a rule: measure, value, threshold, and whether it held."""
+
+    measure: str
+    describe: str
+    outcome: Literal["true", "false", "unknown", "not_applicable"]
+    value: float | bool | None = None
+    display: str = ""
+    unit: str = ""
+    comparison: str
+    threshold: float | bool | None = None
+    threshold_display: str | None = None
+    threshold_param: str | None = None
+    shortfall: str | None = None
+    records: list[RecordRef] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class RequirementResult(_Result):
+    id: str
+    title: str
+    status: Status
+    explanation: str
+    verification: Literal["confirmed", "partly_confirmed", "unconfirmed"]
+    #: True when the requirement or any parameter it used is not confirmed.
+    rests_on_unverified: bool
+    severity: str
+    source: str
+    text: str
+    fired_rule: str = Field(description="The durable-rules rule whose firing decided the status.")
+    measurements: list[LeafResult]
+    shortfall: str | None = None
+    records: list[RecordRef] = Field(default_factory=list)
+    evidence_used: list[str] = Field(default_factory=list)
+    missing_evidence: list[str] = Field(default_factory=list)
+    parameters: list[ParameterUse] = Field(default_factory=list)
+    remediation: str
+    challenge: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class SectionResult(_Result):
+    id: str
+    title: str
+    status: Status
+    rollup: str
+    in_outcome: bool
+    explanation: str
+    counts: dict[str, int]
+    fired_rule: str
+    requirements: list[RequirementResult]
+    challenge: list[str] = Field(default_factory=list)
+    action_plan: str | None = None
+
+
+class SchemeResult(_Result):
+    id: str
+    title: str
+    version: str
+    publisher: str
+    status: Status
+    outcome: str
+    explanation: str
+    counts: dict[str, int]
+    fired_rule: str
+    unmet_sections: list[str] = Field(default_factory=list)
+    action_plan_route: str | None = None
+    sections: list[SectionResult]
+    parameter_overrides: list[ParameterUse] = Field(default_factory=list)
+    unverified_requirements: int = 0
+
+
+class TrustInfo(_Result):
+    name: str
+    ods_code: str
+
+
+class Assessment(_Result):
+    """The result of assessing one trust's evidence against one or more schemes."""
+
+    schema_version: str = SCHEMA_VERSION
+    trust: TrustInfo
+    period_start: dt.date
+    period_end: dt.date
+    assessed_as_of: dt.date
+    submitted_on: dt.date
+    submitted_by: str
+    source: str | None = Field(None, description="The evidence file assessed, if it came from a file.")
+    status: Status
+    schemes: list[SchemeResult]
+
+    @property
+    def all_met(self) -> bool:
+        return all(s.status in ("met", "not_applicable") for s in self.schemes)
+
+    def scheme(self, scheme_id: str) -> SchemeResult:
+        for s in self.schemes:
+            if s.id == scheme_id:
+                return s
+        raise KeyError(scheme_id)
+
+    def requirement(self, requirement_id: str) -> RequirementResult:
+        for s in self.schemes:
+            for sec in s.sections:
+                for r in sec.requirements:
+                    if r.id == requirement_id:
+                        return r
+        raise KeyError(requirement_id)
+
+    def section(self, section_id: str) -> SectionResult:
+        for s in self.schemes:
+            for sec in s.sections:
+                if sec.id == section_id:
+                    return sec
+        raise KeyError(section_id)

@@ -1,0 +1,238 @@
+"""The scheme language as typed models: scheme -> sections -> requirements -> rules.
+
+A rule is a tree.  Its leaves compare one *measure* (an evaluator, see
+``compliance.evaluators``) with a *threshold*; its inner nodes are the
+combinators ``all``, ``any``, ``at_least`` / ``of`` and ``not``.  Thresholds
+are named parameters declared once at the top of the scheme, each with its
+verification status, so a caller can override one per assessment and every
+report can say which verdicts rest on unverified values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+__all__ = [
+    "Verification",
+    "Severity",
+    "Comparison",
+    "Source",
+    "Parameter",
+    "ParamRef",
+    "Leaf",
+    "AllNode",
+    "AnyNode",
+    "AtLeastNode",
+    "NotNode",
+    "RuleNode",
+    "Effective",
+    "Requirement",
+    "Rollup",
+    "Section",
+    "Outcome",
+    "SchemePeriod",
+    "NotEncoded",
+    "Scheme",
+    "NODE_KEYS",
+]
+
+Verification = Literal["confirmed", "partly_confirmed", "unconfirmed"]
+Severity = Literal["critical", "high", "medium", "low"]
+Comparison = Literal[">=", ">", "<=", "<", "==", "!="]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Source(_Model):
+    """A document the scheme is encoded from."""
+
+    key: str = Field(description="A short key, e.g. DOC-MIS-Y3-MAR21.")
+    title: str
+    date: str | None = None
+    url: str | None = None
+
+
+ParamValue = Union[bool, int, float, dt.date, str]
+
+
+class Parameter(_Model):
+    """A named value a rule rests on, with where it comes from and how sure we are of it."""
+
+    value: ParamValue
+    unit: str | None = None
+    description: str
+    status: Verification
+    source: str = Field(description="Reference id or document the value comes from.")
+    note: str | None = None
+
+
+class ParamRef(_Model):
+    """``{param: ID}`` inside a measure: use the named parameter's value."""
+
+    param: str
+
+
+class Leaf(_Model):
+    """Compare a measure with a threshold: ``measure``, ``compare``, ``threshold``."""
+
+    measure: dict[str, Any]
+    compare: Comparison = ">="
+    threshold: ParamValue | None = Field(
+        None, description="A parameter id, or a literal; omitted when the measure supplies its own (trajectory)."
+    )
+    describe: str | None = Field(None, description="What is being counted, for explanations: 'reviews started within two months'.")
+
+
+class AllNode(_Model):
+    all: list[RuleNode] = Field(min_length=1)
+
+
+class AnyNode(_Model):
+    any: list[RuleNode] = Field(min_length=1)
+
+
+class AtLeastNode(_Model):
+    at_least: int = Field(ge=1)
+    of: list[RuleNode] = Field(min_length=1)
+
+
+class NotNode(_Model):
+    not_: RuleNode = Field(alias="not")
+
+
+#: The keys that say which kind of rule node a mapping is.
+NODE_KEYS = ("measure", "all", "any", "at_least", "not")
+
+
+def _node_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in NODE_KEYS:
+            if key in value:
+                return key
+        return None
+    if isinstance(value, BaseModel):
+        return {Leaf: "measure", AllNode: "all", AnyNode: "any", AtLeastNode: "at_least", NotNode: "not"}.get(type(value))
+    return None
+
+
+RuleNode = Annotated[
+    Union[
+        Annotated[Leaf, Tag("measure")],
+        Annotated[AllNode, Tag("all")],
+        Annotated[AnyNode, Tag("any")],
+        Annotated[AtLeastNode, Tag("at_least")],
+        Annotated[NotNode, Tag("not")],
+    ],
+    Discriminator(
+        _node_kind,
+        custom_error_type="rule_node",
+        custom_error_message="a rule node: a mapping with one of measure, all, any, at_least, not",
+    ),
+]
+
+AllNode.model_rebuild()
+AnyNode.model_rebuild()
+AtLeastNode.model_rebuild()
+NotNode.model_rebuild()
+
+
+class Effective(_Model):
+    """The dates between which a requirement applies (by the evidence's assessment date)."""
+
+    start: dt.date | None = Field(None, alias="from")
+    until: dt.date | None = None
+    note: str | None = None
+
+
+class Requirement(_Model):
+    """A standard: what must be true, why, how to check it and how to fix it."""
+
+    id: str = Field(description="The stable id from the reference, e.g. MIS-Y3-SA1.b.")
+    title: str
+    text: str = Field(description="The standard, paraphrased.")
+    source: str
+    status: Verification
+    severity: Severity = "high"
+    evidence: list[str] = Field(default_factory=list, description="Evidence paths this requirement needs.")
+    rule: RuleNode
+    remediation: str
+    challenge: list[str] = Field(default_factory=list, description="Questions a board champion should ask.")
+    notes: list[str] = Field(default_factory=list)
+    effective: Effective | None = None
+
+
+class Rollup(_Model):
+    """How children combine: ``all`` met, or ``at_least`` N met."""
+
+    at_least: int | None = Field(None, ge=1)
+
+    @property
+    def label(self) -> str:
+        return "all" if self.at_least is None else f"at least {self.at_least}"
+
+
+class Section(_Model):
+    """A group of requirements that is met or not as a whole (a safety action, an element)."""
+
+    id: str
+    title: str
+    text: str | None = None
+    rollup: Literal["all"] | Rollup = "all"
+    in_outcome: bool = Field(True, description="False for checks that inform but do not decide the outcome.")
+    challenge: list[str] = Field(default_factory=list)
+    action_plan: str | None = Field(None, description="What an action plan must contain when this section is not met.")
+    requirements: list[Requirement] = Field(min_length=1)
+
+
+class Outcome(_Model):
+    """The scheme's overall verdict and what it means."""
+
+    rollup: Literal["all"] | Rollup = "all"
+    met: str = Field(description="What it means when the scheme is met, e.g. 'Incentive recovered'.")
+    not_met: str
+    insufficient_evidence: str | None = None
+    action_plan_route: str | None = None
+
+
+class SchemePeriod(_Model):
+    start: dt.date | None = None
+    end: dt.date | None = None
+    status: Verification = "confirmed"
+    note: str | None = None
+
+
+class NotEncoded(_Model):
+    """A reference id deliberately left out of the scheme, and why."""
+
+    id: str
+    reason: str
+
+
+class Scheme(_Model):
+    """A whole scheme, as loaded from YAML."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    title: str
+    version: str
+    publisher: str
+    description: str | None = None
+    sources: list[Source] = Field(min_length=1)
+    period: SchemePeriod | None = None
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    outcome: Outcome
+    sections: list[Section] = Field(min_length=1)
+    not_encoded: list[NotEncoded] = Field(default_factory=list)
+
+    def requirements(self) -> list[tuple[Section, Requirement]]:
+        return [(s, r) for s in self.sections for r in s.requirements]
+
+    def find(self, requirement_id: str) -> tuple[Section, Requirement] | None:
+        for s, r in self.requirements():
+            if r.id == requirement_id:
+                return s, r
+        return None
