@@ -67,14 +67,14 @@ def parse_yaml(text: str, *, file: str | None, error: type[ComplianceError]) -> 
     if node is None:
         doc.data = None
         return doc
-    constructor = yaml.SafeConstructor()
+    constructor = yaml.constructor.SafeConstructor()
     doc.data = _yaml_value(node, (), doc, constructor, problems)
     if problems:
         raise error(problems, source=text)
     return doc
 
 
-def _yaml_value(node: yaml.Node, path: Path_, doc: Document, ctor: yaml.SafeConstructor, problems: list[Problem]) -> Any:
+def _yaml_value(node: yaml.Node, path: Path_, doc: Document, ctor: yaml.constructor.SafeConstructor, problems: list[Problem]) -> Any:
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}

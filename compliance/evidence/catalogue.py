@@ -62,6 +62,7 @@ class Groups(Strict):
     training_fetal_monitoring: dict[str, Count] | None = _f("Per staff group caring for women in labour: staff who completed annual fetal monitoring training / staff in the group (SBLv2-E4-P1, MIS-Y3-SA8).")
     competency_fetal_monitoring: dict[str, Count] | None = _f("Per staff group: staff who passed the annual fetal monitoring competency assessment / staff in the group (SBLv2-E4-P2).")
     training_newborn_life_support: dict[str, Count] | None = _f("Per staff group: staff who completed newborn life support training / staff in the group (MIS-Y3-SA8.c).")
+    training_fetal_monitoring_sa8: dict[str, Count] | None = _f("Per staff group: staff who completed annual fetal monitoring training, as given in the MIS SA8 training return; must match training_fetal_monitoring (SBLv2-E4-P1) for the same period (MIS-Y3-CONSISTENCY).")
 
 
 class Events(Strict):
@@ -108,6 +109,7 @@ class Attestations(Strict):
     sbl_e4_implemented: Attestation | None = _f("SBLCBv2 element 4 (fetal monitoring in labour) interventions implemented (SBLv2-E4-I1..I3).")
     sbl_e5_implemented: Attestation | None = _f("SBLCBv2 element 5 (reducing preterm birth) interventions implemented (SBLv2-E5-I1..I3).")
     fetal_monitoring_lead: Attestation | None = _f("A dedicated fetal-monitoring lead is in post (SBLv2-E4-I4).")
+    si_reports_to_board_and_lms: Attestation | None = _f("Every maternity Serious Incident report, with a summary of the key issues, goes to the trust board and at the same time to the LMS (TPS-BSC-3, PQSM-4).")
 
 
 class Rates(Strict):

@@ -1,0 +1,6 @@
+"""``python -m compliance``: the same as the ``compliance`` command."""
+
+from .cli import entry
+
+if __name__ == "__main__":
+    entry()

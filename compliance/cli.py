@@ -1,0 +1,492 @@
+"""The ``compliance`` command line: a thin layer over the library and the renderers.
+
+Exit codes: 0 everything assessed is met, 1 gaps were found, 2 bad input or
+usage (every :class:`~compliance.errors.InputError`, and argparse's own usage
+errors), 3 an internal error (a bug; ``--debug`` shows its traceback).
+
+Exceptions are mapped to messages and exit codes in one place only,
+:func:`main`.  Heavy modules (pydantic models, the rules engine, rich) are
+imported inside the commands, so ``compliance --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .errors import InputError, Problem, UsageError, did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+    from .results import Assessment
+
+__all__ = ["main", "entry", "parse_param_value", "EXIT_OK", "EXIT_GAPS", "EXIT_INPUT", "EXIT_INTERNAL"]
+
+EXIT_OK = 0
+EXIT_GAPS = 1
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+#: Evidence files a directory argument contributes (one trust per file).
+EVIDENCE_SUFFIXES = (".json", ".yaml", ".yml")
+
+#: Start a progress bar only after this many seconds of assessing.
+PROGRESS_AFTER = 0.5
+
+FORMATS = ("terminal", "json", "markdown", "html")
+
+
+class ManyInputErrors(InputError):
+    """Several files were bad: every one of them is reported, each with its own carets."""
+
+    code = "E100"
+
+    def __init__(self, errors: Sequence[InputError]):
+        self.errors = tuple(errors)
+        super().__init__([p for e in self.errors for p in e.problems])
+
+    def render(self) -> str:
+        if not getattr(self, "errors", None):
+            return super().render()
+        return "\n".join(e.render() for e in self.errors)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+_INT = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_param_value(text: str) -> bool | int | float | str | Any:
+    """``95`` -> 95, ``2.5`` -> 2.5, ``true``/``no`` -> bool, ``2021-03-31`` -> date, else text.
+
+    Quote a value (``'"95"'``) to keep it as text.
+    """
+    import datetime as dt
+
+    raw = text.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        return raw[1:-1]
+    low = raw.lower()
+    if low in ("true", "yes", "on"):
+        return True
+    if low in ("false", "no", "off"):
+        return False
+    if _INT.match(raw):
+        return int(raw)
+    if _FLOAT.match(raw):
+        return float(raw)
+    if _DATE.match(raw):
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise UsageError(f"--param value '{raw}' looks like a date but is not a real one") from None
+    return raw
+
+
+def parse_params(items: Sequence[str] | None) -> dict[str, Any] | None:
+    if not items:
+        return None
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(
+                [Problem("U010", f"--param needs ID=VALUE, got '{item}'", expected="e.g. --param MIS.Y3.SA1.b.coverage=90")]
+            )
+        params[key.strip()] = parse_param_value(value)
+    return params
+
+
+def evidence_files(args: Sequence[str]) -> list[Path]:
+    """The files named, with each directory replaced by its evidence files (sorted)."""
+    files: list[Path] = []
+    for arg in args:
+        p = Path(arg)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in EVIDENCE_SUFFIXES)
+            if not found:
+                raise UsageError([Problem("U011", f"no evidence files (*.json, *.yaml) in directory {arg}")])
+            files.extend(found)
+        else:
+            files.append(p)
+    return files
+
+
+def _no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def _is_tty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _stdout_glyph_encoding() -> str:
+    return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
+class _Out:
+    """Where a command's report goes: stdout (a terminal or not) or the file given with --output."""
+
+    def __init__(self, output: str | None):
+        self.output = output
+
+    def write_text(self, text: str) -> None:
+        if not text.endswith("\n"):
+            text += "\n"
+        if self.output:
+            path = Path(self.output)
+            try:
+                path.write_text(text, encoding="utf-8", newline="\n")
+            except OSError as exc:
+                raise UsageError([Problem("U020", f"cannot write {path}: {exc.strerror}")]) from None
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    def render(self, draw: Callable[[Console], None]) -> None:
+        """Draw rich output: in colour to a terminal, else as plain 80-column text."""
+        from .report.terminal import make_console, strip_trailing
+
+        if not self.output and _is_tty(sys.stdout) and not _no_color():
+            from rich.console import Console
+
+            import shutil
+
+            width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+            console = Console(file=sys.stdout, width=width, highlight=False, emoji=False, soft_wrap=False)
+            draw(console)
+            return
+        width = 80
+        if not self.output and _is_tty(sys.stdout):
+            import shutil
+
+            width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+        encoding = "utf-8" if self.output else _stdout_glyph_encoding()
+        console = make_console(width=width, color=False, encoding=encoding)
+        draw(console)
+        self.write_text(strip_trailing(console.file.getvalue()).rstrip("\n"))  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ commands
+
+
+def _load_schemes(ids: Sequence[str] | None) -> list[Any] | None:
+    if not ids:
+        return None
+    from . import load_scheme
+
+    out = []
+    seen = set()
+    for item in ids:
+        for sid in (s.strip() for s in item.split(",")):
+            if sid and sid not in seen:
+                seen.add(sid)
+                out.append(load_scheme(sid))
+    return out
+
+
+def _assess_files(files: list[Path], schemes: list[Any] | None, params: dict[str, Any] | None) -> list[Assessment]:
+    """Assess every file; bad files are all reported together (exit 2) before any report."""
+    import time
+
+    from . import assess, load_evidence
+
+    results: list[Assessment] = []
+    errors: list[InputError] = []
+    progress = None
+    task = None
+    started = time.monotonic()
+    show = _is_tty(sys.stderr) and len(files) > 1
+    try:
+        for i, path in enumerate(files):
+            if show and progress is None and time.monotonic() - started > PROGRESS_AFTER:
+                from rich.console import Console
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+                progress = Progress(
+                    TextColumn("assessing"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                    console=Console(file=sys.stderr, no_color=_no_color()),
+                    transient=True,
+                )
+                progress.start()
+                task = progress.add_task("assess", total=len(files), completed=i)
+            try:
+                evidence = load_evidence(path)
+                results.append(assess(evidence, schemes=schemes, params=params))
+            except InputError as err:
+                errors.append(err)
+            if progress is not None and task is not None:
+                progress.advance(task)
+    finally:
+        if progress is not None:
+            progress.stop()
+    if errors:
+        raise errors[0] if len(errors) == 1 else ManyInputErrors(errors)
+    return results
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    params = parse_params(args.param)
+    files = evidence_files(args.evidence)
+    if args.challenge and args.format == "json":
+        raise UsageError([Problem("U012", "--challenge has no JSON form", expected="--format terminal, markdown or html")])
+    schemes = _load_schemes(args.scheme)
+    results = _assess_files(files, schemes, params)
+    out = _Out(args.output)
+    many = len(results) > 1
+
+    if args.format == "json":
+        from .report import json as json_report
+
+        out.write_text(json_report.render_many(results) if many else json_report.render(results[0]))
+    elif args.format == "markdown":
+        from .report import markdown
+
+        out.write_text(markdown.render_many(results, only_gaps=args.only_gaps, challenge=args.challenge)
+                       if many else markdown.render(results[0], only_gaps=args.only_gaps, challenge=args.challenge))
+    elif args.format == "html":
+        from .report import html
+
+        out.write_text(html.render_many(results, only_gaps=args.only_gaps, challenge=args.challenge)
+                       if many else html.render(results[0], only_gaps=args.only_gaps, challenge=args.challenge))
+    else:
+
+        def draw(console: Console) -> None:
+            from .report import challenge, overview, terminal
+
+            if many:
+                overview.render(results, console)
+                if args.challenge:
+                    for a in results:
+                        console.print()
+                        challenge.render(a, console, only_gaps=args.only_gaps)
+            elif args.challenge:
+                challenge.render(results[0], console, only_gaps=args.only_gaps)
+            else:
+                terminal.render(results[0], console, only_gaps=args.only_gaps)
+
+        out.render(draw)
+    return EXIT_OK if all(a.all_met for a in results) else EXIT_GAPS
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from . import load_evidence
+
+    errors: list[InputError] = []
+    lines: list[str] = []
+    for path in evidence_files(args.evidence):
+        try:
+            ev = load_evidence(path)
+        except InputError as err:
+            errors.append(err)
+            continue
+        lines.append(f"ok: {path} ({ev.trust.name}, {ev.period.start} to {ev.period.end})")
+    if errors:
+        raise errors[0] if len(errors) == 1 else ManyInputErrors(errors)
+    _Out(None).write_text("\n".join(lines))
+    return EXIT_OK
+
+
+def _all_schemes() -> list[Any]:
+    from . import builtin_schemes, load_scheme
+
+    return [load_scheme(sid) for sid in builtin_schemes()]
+
+
+def cmd_schemes(args: argparse.Namespace) -> int:
+    from .report import schemes as schemes_report
+
+    if getattr(args, "schemes_action", None) == "show":
+        from . import load_scheme
+
+        scheme = load_scheme(args.id)
+        _Out(args.output).render(lambda console: schemes_report.render_scheme(scheme, console))
+    else:
+        listed = _all_schemes()
+        _Out(args.output).render(lambda console: schemes_report.render_list(listed, console))
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .report import schemes as schemes_report
+
+    pool = _load_schemes(args.scheme) or _all_schemes()
+    for scheme in pool:
+        found = scheme.find(args.requirement)
+        if found is not None:
+            section, req = found
+            _Out(args.output).render(lambda console: schemes_report.render_explain(scheme, section, req, console))
+            return EXIT_OK
+    known = [r.id for s in pool for _, r in s.requirements()]
+    raise UsageError(
+        [
+            Problem(
+                "U013",
+                f"no requirement '{args.requirement}' in scheme(s) {', '.join(s.id for s in pool)}",
+                expected="a requirement id such as " + (known[0] if known else "MIS-Y3-SA1.b"),
+                suggestion=did_you_mean(args.requirement, known),
+            )
+        ]
+    )
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from . import load_scheme
+    from .report import template
+
+    schemes = [load_scheme(s) for s in args.scheme]
+    _Out(args.output).write_text(template.render(schemes))
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .report import diff
+
+    params = parse_params(args.param)
+    schemes = _load_schemes(args.scheme)
+    old = diff.load_side(args.old, schemes=schemes, params=params)
+    new = diff.load_side(args.new, schemes=schemes, params=params)
+    changes = diff.compare(old, new)
+    out = _Out(args.output)
+    if args.format == "json":
+        out.write_text(diff.render_json(changes))
+    elif args.format == "markdown":
+        out.write_text(diff.render_markdown(changes))
+    else:
+        out.render(lambda console: diff.render(changes, console))
+    return EXIT_GAPS if changes.newly_unmet else EXIT_OK
+
+
+# ------------------------------------------------------------------ parser
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("compliance")
+    except Exception:  # noqa: BLE001 - not installed: a checkout
+        return "0+checkout"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of any error")
+
+    parser = argparse.ArgumentParser(
+        prog="compliance",
+        description="Assess an NHS maternity trust's evidence against rule schemes (CNST MIS, SBLCBv2, Continuity of Carer, board dashboard).",
+        epilog="Exit codes: 0 all met, 1 gaps found, 2 bad input or usage, 3 internal error.",
+        parents=[common],
+    )
+    parser.set_defaults(debug=False)
+    parser.add_argument("--version", action="version", version=f"compliance {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("assess", parents=[common], help="assess evidence files against schemes",
+                       description="Assess one trust's evidence file, or many (several files, or a directory of them: one trust per file).")
+    p.add_argument("evidence", nargs="+", metavar="EVIDENCE", help="evidence file(s) (JSON or YAML) or a directory of them")
+    p.add_argument("--scheme", action="append", metavar="ID", help="scheme id or YAML path (repeatable; default: every bundled scheme the evidence covers)")
+    p.add_argument("--format", choices=FORMATS, default="terminal", help="report format (default: terminal)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("--param", action="append", metavar="ID=VALUE", help="override a scheme parameter (number, true/false, YYYY-MM-DD or text)")
+    p.add_argument("--only-gaps", action="store_true", help="hide sections that are met or not applicable")
+    p.add_argument("--challenge", action="store_true", help="the board-champion view: questions to ask and weaknesses in the evidence")
+    p.set_defaults(func=cmd_assess)
+
+    p = sub.add_parser("validate", parents=[common], help="check evidence files without assessing (exit 0 or 2)")
+    p.add_argument("evidence", nargs="+", metavar="EVIDENCE")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schemes", parents=[common], help="list the bundled schemes; 'schemes show ID' for one")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    ssub = p.add_subparsers(dest="schemes_action", metavar="ACTION")
+    show = ssub.add_parser("show", parents=[common], help="a scheme's requirements as a tree")
+    show.add_argument("id", metavar="ID", help="a bundled scheme id or a scheme YAML path")
+    show.add_argument("--output", "-o", metavar="FILE", default=argparse.SUPPRESS, help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_schemes)
+
+    p = sub.add_parser("explain", parents=[common], help="what a requirement needs and how it is judged")
+    p.add_argument("requirement", metavar="REQUIREMENT_ID")
+    p.add_argument("--scheme", action="append", metavar="ID", help="look only in this scheme (id or YAML path)")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("template", parents=[common], help="a blank evidence file (YAML) for a scheme, with a comment on every field")
+    p.add_argument("scheme", nargs="+", metavar="SCHEME", help="scheme id(s) or YAML path(s)")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("diff", parents=[common], help="compare two assessments (JSON) or two evidence files")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument("--scheme", action="append", metavar="ID", help="schemes to assess evidence files against")
+    p.add_argument("--param", action="append", metavar="ID=VALUE")
+    p.add_argument("--format", choices=("terminal", "json", "markdown"), default="terminal")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(func=cmd_diff)
+    return parser
+
+
+# ------------------------------------------------------------------ entry
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code.  The one place errors become messages."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help and --version exit 0, usage errors 2
+        return exc.code if isinstance(exc.code, int) else EXIT_INPUT
+    debug = bool(getattr(args, "debug", False))
+    try:
+        return int(args.func(args))
+    except InputError as err:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(err.render(), file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("compliance: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): nothing more to say.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a bug: say so briefly, traceback only with --debug
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        else:
+            print(
+                f"compliance: internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in compliance, not in your input; rerun with --debug for the traceback.",
+                file=sys.stderr,
+            )
+        return EXIT_INTERNAL
+
+
+def entry() -> None:
+    """The console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,539 @@
+"""Assessing evidence: measure -> facts -> durable-rules firing -> the result tree.
+
+For each scheme: every rule leaf is measured by its evaluator; the
+measurements become one fact per requirement; the scheme's compiled
+rulesets fire and the fired rule's name *is* the requirement's verdict.  The
+verdicts are counted into roll-up facts for each section, the section
+verdicts into one for the scheme outcome, and those fire too.  Only then is
+the tree of findings built, with explanations, shortfalls and records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import EngineError, ParameterError, Problem, UsageError, did_you_mean
+from .evaluators.base import Context, Measurement, fmt_num
+from .evidence.loader import load_evidence
+from .evidence.model import Evidence
+from .results import (
+    STATUS_ORDER,
+    Assessment,
+    LeafResult,
+    ParameterUse,
+    RecordRef,
+    RequirementResult,
+    SchemeResult,
+    SectionResult,
+    Status,
+    TrustInfo,
+)
+from .rules.compiler import CompiledScheme, combinator_rules, compile_scheme
+from .rules.runtime import Ruleset, new_sid
+from .schemes.checker import LeafSpec
+from .schemes.loader import builtin_schemes, leaves_of, load_scheme
+from .schemes.model import Requirement, Scheme
+
+__all__ = ["assess", "compiled", "schemes_covering"]
+
+_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "exactly", "!=": "not"}
+
+
+# ------------------------------------------------------------------ compiled runners
+
+
+@dataclass(slots=True)
+class _Runner:
+    compiled: CompiledScheme
+    rulesets: list[Ruleset]
+
+    def fire(self, sid: str, facts: list[dict[str, Any]]) -> dict[str, tuple[Status, str]]:
+        """Assert one stage's facts; return each key's verdict and the rule that decided it."""
+        by_ruleset: dict[int, list[dict[str, Any]]] = {}
+        for fact in facts:
+            by_ruleset.setdefault(self.compiled.ruleset_of[fact["key"]], []).append(fact)
+        verdicts: dict[str, tuple[Status, str]] = {}
+        for index in sorted(by_ruleset):
+            ruleset = self.rulesets[index]
+            for name, _fact in ruleset.fire(sid, by_ruleset[index]):
+                key, status = name.split("|")
+                if key in verdicts:
+                    raise EngineError(f"two rules fired for {key}: {verdicts[key][1]} and {name}")
+                verdicts[key] = (status, f"{ruleset.name}:{name}")  # type: ignore[assignment]
+        missing = [f["key"] for f in facts if f["key"] not in verdicts]
+        if missing:
+            raise EngineError(f"durable-rules decided nothing for {', '.join(missing)}")
+        return verdicts
+
+
+_RUNNERS: dict[int, tuple[Scheme, _Runner]] = {}
+_RUNNERS_LOCK = threading.Lock()
+_TOP: list[Ruleset] = []
+
+
+def compiled(scheme: Scheme) -> CompiledScheme:
+    """The compiled form of ``scheme`` (compiled once per process)."""
+    return _runner(scheme).compiled
+
+
+def _runner(scheme: Scheme) -> _Runner:
+    with _RUNNERS_LOCK:
+        hit = _RUNNERS.get(id(scheme))
+        if hit is not None and hit[0] is scheme:
+            return hit[1]
+        c = compile_scheme(scheme, leaves_of(scheme))
+        runner = _Runner(c, [Ruleset(f"{scheme.id}.{i}", d) for i, d in enumerate(c.rulesets)])
+        _RUNNERS[id(scheme)] = (scheme, runner)
+        return runner
+
+
+def _top_ruleset() -> Ruleset:
+    with _RUNNERS_LOCK:
+        if not _TOP:
+            _TOP.append(Ruleset("assessment", combinator_rules("A", "all")))
+        return _TOP[0]
+
+
+# ------------------------------------------------------------------ scheme selection
+
+
+def schemes_covering(evidence: Evidence, candidates: Iterable[Scheme]) -> list[Scheme]:
+    """The schemes for which the evidence holds at least one item a measure reads."""
+    out = []
+    for scheme in candidates:
+        for spec in leaves_of(scheme):
+            if any(_present(evidence, p) for p in spec.evaluator.evidence_paths(spec.params)):
+                out.append(scheme)
+                break
+    return out
+
+
+def _present(evidence: Evidence, path: str) -> bool:
+    from .evidence.model import resolve
+
+    return resolve(evidence, path) is not None
+
+
+def _resolve_schemes(evidence: Evidence, schemes: Sequence[str | Path | Scheme] | None) -> list[Scheme]:
+    if schemes is None:
+        chosen = schemes_covering(evidence, [load_scheme(i) for i in builtin_schemes()])
+        if not chosen:
+            raise UsageError([Problem("U001", "the evidence holds nothing any bundled scheme measures", expected="evidence items such as counts.*, cases.*, attestations.*")])
+    else:
+        if isinstance(schemes, (str, Path, Scheme)):
+            schemes = [schemes]
+        chosen = [load_scheme(s) for s in schemes]
+    # Pull in schemes that others rest on (MIS SA6 -> SBLCBv2), dependencies first.
+    ordered: list[Scheme] = []
+
+    def visit(s: Scheme, trail: tuple[str, ...]) -> None:
+        if any(o.id == s.id for o in ordered):
+            return
+        for spec in leaves_of(s):
+            ref = getattr(spec.params, "scheme", None) if spec.evaluator.kind == "scheme_outcome" else None
+            if ref and ref not in trail:
+                dep = next((c for c in chosen if c.id == ref), None) or load_scheme(ref)
+                visit(dep, (*trail, s.id))
+        ordered.append(s)
+
+    for s in chosen:
+        visit(s, (s.id,))
+    return ordered
+
+
+# ------------------------------------------------------------------ parameters
+
+
+def _coerce(default: Any, value: Any, name: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in ("true", "yes", "1"):
+                return True
+            if str(value).lower() in ("false", "no", "0"):
+                return False
+            raise ValueError
+        if isinstance(default, (int, float)):
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value) if isinstance(value, str) else value
+        if isinstance(default, dt.date):
+            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        kind = "true/false" if isinstance(default, bool) else "a date (YYYY-MM-DD)" if isinstance(default, dt.date) else "a number"
+        raise ParameterError([Problem("P002", f"parameter '{name}' must be {kind}, not {value!r}", expected=kind)]) from None
+    return value
+
+
+def _check_overrides(schemes: Sequence[Scheme], params: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not params:
+        return {}
+    known: dict[str, Any] = {}
+    for s in schemes:
+        for name, p in s.parameters.items():
+            known.setdefault(name, p.value)
+    problems = []
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if name not in known:
+            problems.append(Problem("P001", f"no parameter '{name}' in the schemes assessed", expected="a parameter id such as MIS.Y3.SA1.b.coverage", suggestion=did_you_mean(name, known)))
+            continue
+        out[name] = _coerce(known[name], value, name)
+    if problems:
+        raise ParameterError(problems)
+    return out
+
+
+# ------------------------------------------------------------------ assess
+
+
+def assess(
+    evidence: Evidence | Mapping[str, Any] | str | Path,
+    schemes: Sequence[str | Path | Scheme] | str | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Assessment:
+    """Assess a trust's evidence against schemes (default: every bundled scheme it covers).
+
+    ``params`` overrides named parameters for this assessment only; the
+    report lists every override beside the default it replaced.
+    """
+    source = str(evidence) if isinstance(evidence, (str, Path)) else None
+    ev = load_evidence(evidence)
+    chosen = _resolve_schemes(ev, schemes)  # type: ignore[arg-type]
+    overrides = _check_overrides(chosen, params)
+    outcomes: dict[str, str] = {}
+    results: list[SchemeResult] = []
+    for scheme in chosen:
+        result = _assess_scheme(scheme, _runner(scheme), ev, overrides, outcomes)
+        outcomes[scheme.id] = result.status
+        results.append(result)
+    counts = _count(r.status for r in results)
+    sid = new_sid()
+    fired = _top_ruleset().fire(sid, [{"sid": sid, "key": "A", **counts}])
+    status: Status = fired[0][0].split("|")[1]  # type: ignore[assignment]
+    return Assessment(
+        trust=TrustInfo(name=ev.trust.name, ods_code=ev.trust.ods_code),
+        period_start=ev.period.start,
+        period_end=ev.period.end,
+        assessed_as_of=ev.as_of,
+        submitted_on=ev.submitted_on,
+        submitted_by=f"{ev.submitted_by.name}, {ev.submitted_by.role}",
+        source=source,
+        status=status,
+        schemes=results,
+    )
+
+
+def _count(statuses: Iterable[str]) -> dict[str, int]:
+    c = {"met": 0, "not_met": 0, "ins": 0, "na": 0}
+    for s in statuses:
+        c[{"insufficient_evidence": "ins", "not_applicable": "na"}.get(s, s)] += 1
+    c["live"] = c["met"] + c["not_met"] + c["ins"]
+    c["mi"] = c["met"] + c["ins"]
+    return c
+
+
+def _strict(value: Any, want_bool: bool) -> bool | float:
+    # durable-rules compares loosely ("80" < 95 matches): send exact types only.
+    if want_bool:
+        if not isinstance(value, bool):
+            raise EngineError(f"expected true/false, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise EngineError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _effective(req: Requirement, as_of: dt.date) -> str | None:
+    """Why the requirement does not apply on ``as_of``, or ``None`` if it does."""
+    eff = req.effective
+    if eff is None:
+        return None
+    if eff.start and as_of < eff.start:
+        return f"applies from {eff.start}; assessed as of {as_of}" + (f" ({eff.note})" if eff.note else "")
+    if eff.until and as_of > eff.until:
+        return f"applied until {eff.until}; assessed as of {as_of}" + (f" ({eff.note})" if eff.note else "")
+    return None
+
+
+@dataclass(slots=True)
+class _Leaf:
+    spec: LeafSpec
+    m: Measurement
+    threshold: Any
+    params: set[str]
+
+
+def _assess_scheme(scheme: Scheme, runner: _Runner, ev: Evidence, overrides: Mapping[str, Any], outcomes: Mapping[str, str]) -> SchemeResult:
+    c = runner.compiled
+    values = {name: overrides.get(name, p.value) for name, p in scheme.parameters.items()}
+    ctx = Context(ev, values, outcomes)
+    sid = new_sid()
+
+    # 1. Measure every leaf; each becomes a fact its four rules decide.
+    leaf_facts: list[dict[str, Any]] = []
+    measured: dict[str, _Leaf] = {}
+    na_reasons: list[str | None] = []
+    for req in c.requirements:
+        not_in_force = _effective(req.requirement, ev.as_of)
+        na_reasons.append(not_in_force)
+        for plan in req.leaves:
+            spec = plan.spec
+            ctx.used_params = set()
+            m = Measurement("na", na_reason=not_in_force) if not_in_force else spec.evaluator.measure(spec.params, ctx)
+            threshold = m.threshold if spec.evaluator.brings_threshold else spec.leaf.threshold
+            used = set(ctx.used_params)
+            if isinstance(threshold, str):
+                used.add(threshold)
+                threshold = values[threshold]
+            state = "missing" if (m.state == "ok" and m.unstable) else m.state
+            fact: dict[str, Any] = {"sid": sid, "key": plan.key, "l": state}
+            if state == "ok":
+                want_bool = spec.evaluator.value_type is bool
+                fact["v"] = _strict(m.value, want_bool)
+                fact["t"] = _strict(threshold, want_bool)
+            leaf_facts.append(fact)
+            measured[plan.key] = _Leaf(spec, m, threshold, used)
+    verdicts = runner.fire(sid, leaf_facts)
+
+    # 2. Combinators, deepest first, from counts of their children's verdicts.
+    nodes = {n.key: n for n in c.nodes}
+    for level in c.node_levels:
+        verdicts.update(runner.fire(sid, [{"sid": sid, "key": k, **_count(verdicts[ch][0] for ch in nodes[k].children)} for k in level]))
+
+    # 3. Requirements take their rule's verdict unless their dates exclude them.
+    req_facts = [
+        {"sid": sid, "key": r.key, "st": "na" if na_reasons[i] else "ok", "root": verdicts[r.root][0]}
+        for i, r in enumerate(c.requirements)
+    ]
+    verdicts.update(runner.fire(sid, req_facts))
+
+    # 4. Section roll-ups, then the outcome, each decided by firing.
+    per_section: list[list[int]] = [[] for _ in scheme.sections]
+    for i, r in enumerate(c.requirements):
+        per_section[r.section].append(i)
+    section_facts = [
+        {"sid": sid, "key": f"S{si}", **_count(verdicts[c.requirements[i].key][0] for i in indexes)}
+        for si, indexes in enumerate(per_section)
+    ]
+    verdicts.update(runner.fire(sid, section_facts))
+    section_status = [verdicts[f"S{si}"][0] for si in range(len(scheme.sections))]
+    in_outcome = [si for si, s in enumerate(scheme.sections) if s.in_outcome]
+    outcome_counts = _count(section_status[si] for si in in_outcome)
+    verdicts.update(runner.fire(sid, [{"sid": sid, "key": "O", **outcome_counts}]))
+    outcome_status = verdicts["O"][0]
+
+    sections: list[SectionResult] = []
+    for si, section in enumerate(scheme.sections):
+        reqs = [
+            _requirement_result(
+                scheme,
+                c.requirements[i].requirement,
+                verdicts[c.requirements[i].key],
+                [measured[p.key] for p in c.requirements[i].leaves],
+                na_reasons[i],
+                values,
+                overrides,
+            )
+            for i in per_section[si]
+        ]
+        status = section_status[si]
+        sections.append(
+            SectionResult(
+                id=section.id,
+                title=section.title,
+                status=status,
+                rollup=section.rollup if isinstance(section.rollup, str) else section.rollup.label,
+                in_outcome=section.in_outcome,
+                explanation=_rollup_sentence(status, [(r.id, r.status) for r in reqs], "standard"),
+                counts=_public_counts(section_facts[si]),
+                fired_rule=verdicts[f"S{si}"][1],
+                requirements=reqs,
+                challenge=list(section.challenge),
+                action_plan=section.action_plan if status in ("not_met", "insufficient_evidence") else None,
+            )
+        )
+    unmet = [s.id for s in sections if s.in_outcome and s.status in ("not_met", "insufficient_evidence")]
+    o = scheme.outcome
+    if outcome_status == "met":
+        outcome_text = o.met
+    elif outcome_status == "insufficient_evidence":
+        outcome_text = (o.insufficient_evidence or o.not_met) + " Not yet shown: " + ", ".join(unmet) + "."
+    elif outcome_status == "not_met":
+        outcome_text = o.not_met + " Not met: " + ", ".join(unmet) + "."
+    else:
+        outcome_text = "Not applicable to this evidence."
+    used_overrides = sorted(set(overrides) & set(scheme.parameters))
+    return SchemeResult(
+        id=scheme.id,
+        title=scheme.title,
+        version=scheme.version,
+        publisher=scheme.publisher,
+        status=outcome_status,
+        outcome=outcome_text,
+        explanation=_rollup_sentence(outcome_status, [(s.id, s.status) for s in sections if s.in_outcome], "section"),
+        counts=_public_counts(outcome_counts),
+        fired_rule=verdicts["O"][1],
+        unmet_sections=unmet,
+        action_plan_route=o.action_plan_route if outcome_status in ("not_met", "insufficient_evidence") else None,
+        sections=sections,
+        parameter_overrides=[_param_use(scheme, n, values, overrides) for n in used_overrides],
+        unverified_requirements=sum(1 for s in sections for r in s.requirements if r.rests_on_unverified),
+    )
+
+
+def _public_counts(fact: Mapping[str, Any]) -> dict[str, int]:
+    return {"met": fact["met"], "not_met": fact["not_met"], "insufficient_evidence": fact["ins"], "not_applicable": fact["na"]}
+
+
+def _rollup_sentence(status: str, children: list[tuple[str, str]], noun: str) -> str:
+    by = {s: [i for i, st in children if st == s] for s in STATUS_ORDER}
+    live = len(children) - len(by["not_applicable"])
+    parts = [f"{len(by['met'])} of {live} applicable {noun}s met"]
+    if by["not_met"]:
+        parts.append("not met: " + ", ".join(by["not_met"]))
+    if by["insufficient_evidence"]:
+        parts.append("insufficient evidence: " + ", ".join(by["insufficient_evidence"]))
+    if by["not_applicable"]:
+        parts.append("not applicable: " + ", ".join(by["not_applicable"]))
+    return f"{status.replace('_', ' ').capitalize()}: " + "; ".join(parts) + "."
+
+
+def _param_use(scheme: Scheme, name: str, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> ParameterUse:
+    p = scheme.parameters[name]
+    return ParameterUse(
+        id=name,
+        value=values[name],
+        unit=p.unit,
+        status=p.status,
+        source=p.source,
+        overridden=name in overrides,
+        default=p.value if name in overrides else None,
+    )
+
+
+def _show_threshold(value: Any, unit: str | None) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        text = fmt_num(float(value), 2)
+        if unit == "%":
+            return f"{text}%"
+        return f"{text} {unit}" if unit else text
+    return str(value)
+
+
+def _requirement_result(
+    scheme: Scheme,
+    req: Requirement,
+    verdict: tuple[Status, str],
+    leaves: list[_Leaf],
+    not_in_force: str | None,
+    values: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+) -> RequirementResult:
+    status, rule_name = verdict
+    leaf_results: list[LeafResult] = []
+    records: list[RecordRef] = []
+    shortfalls: list[str] = []
+    missing: list[str] = []
+    used: set[str] = set()
+    evidence_used: list[str] = []
+    for leaf in leaves:
+        spec, m = leaf.spec, leaf.m
+        used |= leaf.params
+        describe = spec.leaf.describe or spec.evaluator.kind.replace("_", " ")
+        param_id = spec.leaf.threshold if isinstance(spec.leaf.threshold, str) else None
+        unit = scheme.parameters[param_id].unit if param_id else (m.unit or None)
+        shown = m.threshold_display or _show_threshold(leaf.threshold, unit if unit != "" else None)
+        outcome = "unknown"
+        shortfall = None
+        failing: tuple[Any, ...] = ()
+        if m.state == "na":
+            outcome = "not_applicable"
+        elif m.state == "ok" and not m.unstable:
+            from .evaluators.base import compare
+
+            holds = compare(m.value, spec.leaf.compare, leaf.threshold)
+            outcome = "true" if holds else "false"
+            if not holds:
+                shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
+                failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
+        leaf_records = [RecordRef(id=r.id, reason=r.reason) for r in failing]
+        leaf_results.append(
+            LeafResult(
+                measure=spec.evaluator.kind,
+                describe=describe,
+                outcome=outcome,
+                value=m.value,
+                display=m.display,
+                unit=m.unit,
+                comparison=spec.leaf.compare,
+                threshold=leaf.threshold if isinstance(leaf.threshold, (bool, int, float)) else None,
+                threshold_display=f"{_WORDS[spec.leaf.compare]} {shown}",
+                threshold_param=param_id,
+                shortfall=shortfall,
+                records=leaf_records,
+                missing=list(m.missing),
+                note=m.unstable or m.na_reason,
+            )
+        )
+        if status == "not_met" and outcome == "false":
+            records.extend(leaf_records)
+            if shortfall:
+                shortfalls.append(shortfall)
+        missing.extend(p for p in m.missing if p not in missing)
+        evidence_used.extend(p for p in m.evidence if p not in evidence_used)
+    params = [_param_use(scheme, n, values, overrides) for n in sorted(used)]
+    unverified = req.status != "confirmed" or any(p.status != "confirmed" for p in params)
+    return RequirementResult(
+        id=req.id,
+        title=req.title,
+        status=status,
+        explanation=_explain(status, leaf_results, not_in_force),
+        verification=req.status,
+        rests_on_unverified=unverified,
+        severity=req.severity,
+        source=req.source,
+        text=req.text,
+        fired_rule=rule_name,
+        measurements=leaf_results,
+        shortfall="; ".join(shortfalls) or None,
+        records=records,
+        evidence_used=evidence_used,
+        missing_evidence=missing if status == "insufficient_evidence" else [],
+        parameters=params,
+        remediation=req.remediation,
+        challenge=list(req.challenge),
+        notes=list(req.notes),
+    )
+
+
+def _explain(status: str, leaves: list[LeafResult], not_in_force: str | None) -> str:
+    def said(leaf: LeafResult) -> str:
+        return f"{leaf.describe}: {leaf.display} (needs {leaf.threshold_display})"
+
+    if status == "not_applicable":
+        reasons = [not_in_force] if not_in_force else sorted({leaf.note for leaf in leaves if leaf.note})
+        return "Not applicable: " + "; ".join(r for r in reasons if r) + "."
+    if status == "met":
+        return "Met: " + "; ".join(said(leaf) for leaf in leaves if leaf.outcome == "true") + "."
+    if status == "not_met":
+        failed = [leaf for leaf in leaves if leaf.outcome == "false"]
+        text = "Not met: " + "; ".join(said(leaf) for leaf in failed) + "."
+        return text
+    gaps = []
+    for leaf in leaves:
+        if leaf.outcome != "unknown":
+            continue
+        if leaf.missing:
+            gaps.append(f"{leaf.describe}: no evidence submitted ({', '.join(leaf.missing)})")
+        elif leaf.note:
+            gaps.append(f"{leaf.describe}: {leaf.display}; {leaf.note}")
+    return "Insufficient evidence: " + "; ".join(gaps) + "."

@@ -1,0 +1,1 @@
+"""A trust's submission: ``records`` and ``catalogue`` (models), ``model`` (the root), ``loader``."""

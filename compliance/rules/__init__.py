@@ -1,0 +1,1 @@
+"""Schemes compiled to durable-rules rulesets (``compiler``) and run per session (``runtime``)."""

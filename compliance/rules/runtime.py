@@ -1,0 +1,101 @@
+"""Running facts through durable-rules and reading back which rules fired.
+
+We drive the engine's C extension (``durable_rules_engine``, part of the
+durable-rules package) directly rather than through ``durable.engine.Host``:
+
+* ``Host()`` starts two timer threads that never stop -- one per assessment
+  would leak threads;
+* a fired rule's *name* is the verdict, so there is no Python action to run:
+  we take each fired action's name and complete it.
+
+Habits of the engine that this module designs around:
+
+* it is not thread-safe: every call goes through one process-wide lock;
+* state is per session id (``sid``) and must be deleted after each assessment,
+  or memory grows with every assessment;
+* a fact that matches no rule raises; identical facts are de-duplicated --
+  the compiler makes rules exhaustive and facts unique per session;
+* only numbers, strings and booleans exist, and comparisons are loose
+  (``"80" < 95`` matches) -- the engine module sends strictly typed facts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import durable_rules_engine as dre
+
+from ..errors import EngineError
+
+__all__ = ["Ruleset", "new_sid", "ENGINE_LOCK"]
+
+#: durable-rules is not thread-safe; all engine calls in this process hold this lock.
+ENGINE_LOCK = threading.RLock()
+
+_SIDS = itertools.count(1)
+_NAMES = itertools.count(1)
+
+# Result codes of the C extension's assert calls.
+_NOT_HANDLED, _OBSERVED = 1, 2
+
+
+def new_sid() -> str:
+    """A session id no other assessment in this process has used."""
+    return str(next(_SIDS))
+
+
+class Ruleset:
+    """One durable-rules ruleset, created once per process and reused by every session."""
+
+    def __init__(self, name: str, definition: dict[str, Any]):
+        self.name = f"{name}#{next(_NAMES)}"
+        self.definition = definition
+        with ENGINE_LOCK:
+            self._handle = dre.create_ruleset(self.name, json.dumps(definition, ensure_ascii=False))
+
+    def fire(self, sid: str, facts: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+        """Assert ``facts`` in session ``sid`` and return ``(rule name, matched fact)`` for each firing.
+
+        The session's state is deleted before returning, whatever happens.
+        """
+        payload = json.dumps(list(facts), ensure_ascii=False)
+        fired: list[tuple[str, dict[str, Any]]] = []
+        with ENGINE_LOCK:
+            try:
+                code, state = dre.assert_facts(self._handle, payload)
+                if code == _NOT_HANDLED:
+                    raise EngineError(f"durable-rules matched no rule for a fact in ruleset {self.name}: the compiled rules are not exhaustive")
+                if code == _OBSERVED:
+                    raise EngineError(f"durable-rules saw a duplicate fact in ruleset {self.name}: facts must be unique per session")
+                started = dre.start_action_for_state(self._handle, state)
+                message = started[1] if started else None
+                while message:
+                    for name, matched in json.loads(message).items():
+                        fired.append((name, matched.get("m", matched)))
+                    message = dre.complete_and_start_action(self._handle, state)
+            except EngineError:
+                raise
+            except BaseException as exc:  # the C extension raises plain exceptions with error codes
+                raise EngineError(f"durable-rules failed in ruleset {self.name}: {exc!r}") from exc
+            finally:
+                try:
+                    dre.delete_state(self._handle, sid)
+                except BaseException:  # pragma: no cover - nothing to delete is fine
+                    pass
+        return fired
+
+    def close(self) -> None:
+        with ENGINE_LOCK:
+            if self._handle is not None:
+                dre.delete_ruleset(self._handle)
+                self._handle = None
+
+    def __del__(self) -> None:  # pragma: no cover - best effort at interpreter exit
+        try:
+            self.close()
+        except Exception:
+            pass

@@ -1,0 +1,1 @@
+"""The scheme language: ``model`` (types), ``checker`` (named checking stages), ``loader`` (YAML in)."""

@@ -1,0 +1,349 @@
+"""Checking a scheme before it is compiled: an ordered list of named stages.
+
+Each stage looks at the whole scheme and reports every problem it finds with
+the position in the YAML (when the scheme came from a file) and a "did you
+mean" where one can be made.  Types are checked here, when the rule is
+parsed, not when it is used: a boolean measure compared with ``>=``, a
+threshold parameter of the wrong type, an evidence path that names nothing,
+a record field that is not a date -- all fail at load time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem, did_you_mean
+from ..evaluators import REGISTRY, Evaluator
+from ..evidence.model import Evidence
+from ..evidence.types import describe_type, type_at, unwrap
+from ..source import Document
+from .model import NODE_KEYS, AllNode, AnyNode, AtLeastNode, Leaf, NotNode, ParamRef, RuleNode, Scheme
+
+__all__ = ["LeafSpec", "STAGES", "check", "iter_leaves", "MAX_COMBINATIONS"]
+
+#: ``at_least N of K`` compiles to one alternative per N-combination; past this it is refused.
+MAX_COMBINATIONS = 64
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LeafSpec:
+    """A rule leaf with its evaluator resolved and its measure parameters parsed."""
+
+    path: Path_
+    leaf: Leaf
+    evaluator: Evaluator
+    params: Any
+
+
+def iter_leaves(node: RuleNode, path: Path_) -> Iterator[tuple[Path_, Leaf]]:
+    """Every leaf of a rule tree, depth first, with its path in the scheme document."""
+    if isinstance(node, Leaf):
+        yield path, node
+    elif isinstance(node, AllNode):
+        for i, child in enumerate(node.all):
+            yield from iter_leaves(child, (*path, "all", i))
+    elif isinstance(node, AnyNode):
+        for i, child in enumerate(node.any):
+            yield from iter_leaves(child, (*path, "any", i))
+    elif isinstance(node, AtLeastNode):
+        for i, child in enumerate(node.of):
+            yield from iter_leaves(child, (*path, "of", i))
+    elif isinstance(node, NotNode):
+        yield from iter_leaves(node.not_, (*path, "not"))
+
+
+class _Stage:
+    """State shared by the stages of one check."""
+
+    def __init__(self, scheme: Scheme, doc: Document | None, known_schemes: typing.Collection[str]):
+        self.scheme = scheme
+        self.doc = doc
+        self.known_schemes = known_schemes
+        self.problems: list[Problem] = []
+        self.leaves: list[LeafSpec] = []
+
+    def loc(self, path: Path_) -> Any:
+        from ..errors import Location
+
+        if self.doc is None:
+            return Location(None, None, None, path)
+        return self.doc.locate(path)
+
+    def add(self, code: str, message: str, path: Path_, expected: str | None = None, suggestion: str | None = None) -> None:
+        self.problems.append(Problem(code, message, self.loc(path), expected, suggestion))
+
+
+def _requirement_paths(scheme: Scheme) -> Iterator[tuple[Path_, Any]]:
+    for si, section in enumerate(scheme.sections):
+        for ri, req in enumerate(section.requirements):
+            yield ("sections", si, "requirements", ri), req
+
+
+def stage_unique_ids(st: _Stage) -> None:
+    seen: dict[str, Path_] = {}
+    for si, section in enumerate(st.scheme.sections):
+        for path, ident in [(("sections", si, "id"), section.id)] + [
+            (("sections", si, "requirements", ri, "id"), r.id) for ri, r in enumerate(section.requirements)
+        ]:
+            if ident in seen:
+                st.add("S201", f"id '{ident}' is used twice", path, "ids unique within the scheme")
+            seen[ident] = path
+    for i, item in enumerate(st.scheme.not_encoded):
+        if item.id in seen:
+            st.add("S202", f"'{item.id}' is listed as not encoded but is encoded", ("not_encoded", i, "id"))
+
+
+def stage_measures(st: _Stage) -> None:
+    kinds = sorted(REGISTRY)
+    for base, req in _requirement_paths(st.scheme):
+        for path, leaf in iter_leaves(req.rule, (*base, "rule")):
+            raw = dict(leaf.measure)
+            kind = raw.pop("kind", None)
+            mpath = (*path, "measure")
+            if kind is None:
+                st.add("S210", "measure has no 'kind'", mpath, "kind: one of " + ", ".join(kinds))
+                continue
+            if kind not in REGISTRY:
+                st.add("S211", f"unknown measure kind '{kind}'", (*mpath, "kind"), "one of " + ", ".join(kinds), did_you_mean(str(kind), kinds))
+                continue
+            evaluator = REGISTRY[kind]
+            try:
+                params = evaluator.Params.model_validate(raw)
+            except ValidationError as exc:
+                allowed = [f.alias or name for name, f in evaluator.Params.model_fields.items()]
+                for err in exc.errors(include_url=False):
+                    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("float", "ParamRef", "date", "bool", "int", "str")))
+                    if err["type"] == "extra_forbidden":
+                        key = str(loc[-1])
+                        sub = _params_model_at(evaluator.Params, loc[:-1])
+                        choices = [f.alias or n for n, f in sub.model_fields.items()] if sub else allowed
+                        st.add("S212", f"unknown key '{key}' for measure kind '{kind}'", (*mpath, *loc), "one of " + ", ".join(choices), did_you_mean(key, choices))
+                    elif err["type"] == "missing":
+                        st.add("S213", f"measure kind '{kind}' needs '{loc[-1]}'", (*mpath, *loc[:-1]), f"{loc[-1]}: see `compliance explain` or the kind's example")
+                    else:
+                        st.add("S214", f"{err['msg']} (got {err.get('input')!r})", (*mpath, *loc))
+                continue
+            st.leaves.append(LeafSpec(path, leaf, evaluator, params))
+
+
+def _params_model_at(model: type[BaseModel], loc: Path_) -> type[BaseModel] | None:
+    tp: Any = model
+    for part in loc:
+        tp = unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            fields = {(f.alias or n): f for n, f in tp.model_fields.items()}
+            if part not in fields:
+                return None
+            tp = fields[part].annotation
+        else:
+            return None
+    tp = unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _param_refs(params: Any) -> Iterator[tuple[Path_, str]]:
+    if isinstance(params, ParamRef):
+        yield (), params.param
+    elif isinstance(params, BaseModel):
+        for name, f in type(params).model_fields.items():
+            for sub, ref in _param_refs(getattr(params, name)):
+                yield (f.alias or name, *sub), ref
+    elif isinstance(params, dict):
+        for key, value in params.items():
+            for sub, ref in _param_refs(value):
+                yield (key, *sub), ref
+
+
+def _value_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, dt.date):
+        return "date"
+    return "text"
+
+
+def stage_parameters(st: _Stage) -> None:
+    names = list(st.scheme.parameters)
+    for spec in st.leaves:
+        for sub, ref in _param_refs(spec.params):
+            if ref not in st.scheme.parameters:
+                st.add("S220", f"unknown parameter '{ref}'", (*spec.path, "measure", *sub), "a parameter declared under 'parameters'", did_you_mean(ref, names))
+        threshold = spec.leaf.threshold
+        if isinstance(threshold, str):
+            if threshold not in st.scheme.parameters:
+                st.add("S221", f"unknown parameter '{threshold}' as threshold", (*spec.path, "threshold"), "a parameter declared under 'parameters'", did_you_mean(threshold, names))
+    for name, p in st.scheme.parameters.items():
+        if isinstance(p.value, float) and not math.isfinite(p.value):
+            st.add("S222", f"parameter '{name}' is not a finite number", ("parameters", name, "value"))
+
+
+def _threshold_value(st: _Stage, spec: LeafSpec) -> Any:
+    t = spec.leaf.threshold
+    if isinstance(t, str) and t in st.scheme.parameters:
+        return st.scheme.parameters[t].value
+    return t
+
+
+def stage_types(st: _Stage) -> None:
+    for spec in st.leaves:
+        ev = spec.evaluator
+        vt = "boolean" if ev.value_type is bool else "number"
+        op = spec.leaf.compare
+        if vt == "boolean" and op not in ("==", "!="):
+            st.add("S230", f"'{ev.kind}' gives true/false, which cannot be compared with '{op}'", (*spec.path, "compare"), "== or !=")
+        if ev.brings_threshold:
+            if spec.leaf.threshold is not None:
+                st.add("S231", f"'{ev.kind}' supplies its own threshold; remove 'threshold'", (*spec.path, "threshold"))
+            continue
+        if spec.leaf.threshold is None:
+            st.add("S232", f"'{ev.kind}' needs a threshold", spec.path, "threshold: a parameter id or a literal")
+            continue
+        tv = _threshold_value(st, spec)
+        if isinstance(spec.leaf.threshold, str) and spec.leaf.threshold not in st.scheme.parameters:
+            continue  # reported by the parameters stage
+        if _value_kind(tv) != vt:
+            st.add(
+                "S233",
+                f"threshold {tv!r} is {_value_kind(tv)}, but '{ev.kind}' gives a {vt}",
+                (*spec.path, "threshold"),
+                f"a {vt} threshold",
+            )
+        for sub, ref in _param_refs(spec.params):
+            value = st.scheme.parameters.get(ref)
+            if value is not None and _value_kind(value.value) not in ("number", "date"):
+                st.add("S234", f"parameter '{ref}' is {_value_kind(value.value)}, but a number or date is needed here", (*spec.path, "measure", *sub))
+
+
+def _type_matches(tp: Any, allowed: tuple[type, ...]) -> bool:
+    origin = typing.get_origin(tp) or tp
+    for want in allowed:
+        if origin is want or (isinstance(origin, type) and isinstance(want, type) and issubclass(origin, want)):
+            return True
+        if want is float and origin is int:
+            return True
+    return False
+
+
+def _evidence_path_names() -> list[str]:
+    out = []
+    for name, f in Evidence.model_fields.items():
+        sub = unwrap(f.annotation)
+        if isinstance(sub, type) and issubclass(sub, BaseModel) and name not in ("trust", "period", "submitted_by", "board_sign_off"):
+            out.extend(f"{name}.{child}" for child in sub.model_fields)
+        else:
+            out.append(name)
+    return out
+
+
+def _check_evidence_path(st: _Stage, path: str, where: Path_, allowed: tuple[type, ...] | None) -> Any:
+    parts = path.split(".")
+    tp = type_at(Evidence, parts)
+    if tp is None:
+        st.add("S240", f"evidence path '{path}' is not defined by the evidence model", where, "a path such as counts.<name>, cases.<name>", did_you_mean(path, _evidence_path_names()))
+        return None
+    if allowed is not None and not _type_matches(tp, allowed):
+        st.add("S241", f"evidence path '{path}' holds {describe_type(tp)}, not what this measure reads", where, " or ".join(describe_type(a) for a in allowed))
+        return None
+    return tp
+
+
+def stage_evidence(st: _Stage) -> None:
+    for spec in st.leaves:
+        ev = spec.evaluator
+        for path, allowed in ev.evidence_paths(spec.params).items():
+            key = next((f.alias or n for n, f in type(spec.params).model_fields.items() if getattr(spec.params, n) == path), None)
+            where = (*spec.path, "measure", key) if key else (*spec.path, "measure")
+            tp = _check_evidence_path(st, path, where, allowed)
+            record_fields: Callable[[Any], dict[str, tuple[type, ...]]] | None = getattr(ev, "record_fields", None)
+            if tp is None or record_fields is None:
+                continue
+            item = type_at(Evidence, [*path.split("."), 0])
+            if not (isinstance(item, type) and issubclass(item, BaseModel)):
+                continue
+            for field, types_ in record_fields(spec.params).items():
+                if field not in item.model_fields:
+                    st.add(
+                        "S242",
+                        f"{item.__name__} records have no field '{field}'",
+                        (*spec.path, "measure"),
+                        "one of " + ", ".join(item.model_fields),
+                        did_you_mean(field, list(item.model_fields)),
+                    )
+                    continue
+                ftp = unwrap(item.model_fields[field].annotation)
+                if typing.get_origin(ftp) is typing.Literal:
+                    ftp = type(typing.get_args(ftp)[0])
+                if not _type_matches(ftp, types_):
+                    st.add("S243", f"field '{field}' of {item.__name__} is {describe_type(ftp)}, not {' or '.join(describe_type(t) for t in types_)}", (*spec.path, "measure"))
+    for base, req in _requirement_paths(st.scheme):
+        for i, path in enumerate(req.evidence):
+            _check_evidence_path(st, path, (*base, "evidence", i), None)
+
+
+def stage_rules(st: _Stage) -> None:
+    def walk(node: RuleNode, path: Path_) -> None:
+        if isinstance(node, AtLeastNode):
+            k = len(node.of)
+            if node.at_least > k:
+                st.add("S250", f"at_least {node.at_least} of only {k} rule(s) can never be met", (*path, "at_least"), f"a number from 1 to {k}")
+            elif max(math.comb(k, node.at_least), math.comb(k, k - node.at_least + 1)) > MAX_COMBINATIONS:
+                st.add("S251", f"at_least {node.at_least} of {k} is too many combinations to compile", (*path, "at_least"), f"at most {MAX_COMBINATIONS} combinations; split the rule")
+            for i, child in enumerate(node.of):
+                walk(child, (*path, "of", i))
+        elif isinstance(node, (AllNode, AnyNode)):
+            key = "all" if isinstance(node, AllNode) else "any"
+            for i, child in enumerate(getattr(node, key)):
+                walk(child, (*path, key, i))
+        elif isinstance(node, NotNode):
+            walk(node.not_, (*path, "not"))
+
+    for base, req in _requirement_paths(st.scheme):
+        walk(req.rule, (*base, "rule"))
+    for si, section in enumerate(st.scheme.sections):
+        rollup = section.rollup
+        if not isinstance(rollup, str) and rollup.at_least and rollup.at_least > len(section.requirements):
+            st.add("S252", f"rollup at_least {rollup.at_least} but the section has {len(section.requirements)} requirement(s)", ("sections", si, "rollup"))
+
+
+def stage_references(st: _Stage) -> None:
+    for spec in st.leaves:
+        ref = getattr(spec.params, "scheme", None)
+        if spec.evaluator.kind == "scheme_outcome" and ref is not None:
+            if ref == st.scheme.id:
+                st.add("S260", "a scheme cannot depend on its own outcome", (*spec.path, "measure", "scheme"))
+            elif ref not in st.known_schemes:
+                st.add("S261", f"unknown scheme '{ref}'", (*spec.path, "measure", "scheme"), "a bundled scheme id", did_you_mean(ref, st.known_schemes))
+
+
+#: The checking stages, in the order they run.
+STAGES: tuple[tuple[str, Callable[[_Stage], None]], ...] = (
+    ("unique-ids", stage_unique_ids),
+    ("measures", stage_measures),
+    ("parameters", stage_parameters),
+    ("types", stage_types),
+    ("evidence", stage_evidence),
+    ("rules", stage_rules),
+    ("references", stage_references),
+)
+
+
+def check(scheme: Scheme, doc: Document | None = None, known_schemes: typing.Collection[str] = ()) -> tuple[list[LeafSpec], list[Problem]]:
+    """Run every stage; return the parsed leaves and all problems found."""
+    st = _Stage(scheme, doc, known_schemes)
+    for _name, stage in STAGES:
+        stage(st)
+    return st.leaves, st.problems
+
+
+__all__ += ["NODE_KEYS"]

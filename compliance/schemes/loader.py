@@ -1,0 +1,221 @@
+"""Loading schemes: the bundled ones by id, or any YAML file by path.
+
+Stages: ``parse`` (safe YAML, duplicate keys rejected, positions kept) ->
+``shape`` (pydantic model; every error with file:line:column and a "did you
+mean" for unknown keys) -> ``check`` (the named stages of
+:mod:`compliance.schemes.checker`).  Every problem of a stage is reported at
+once.
+"""
+
+from __future__ import annotations
+
+import threading
+import typing
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem, ProblemCollector, SchemeError, did_you_mean
+from ..evidence.types import unwrap
+from ..source import Document, load_document, parse_yaml
+from . import checker
+from .model import Scheme, _node_kind
+
+__all__ = ["load_scheme", "builtin_schemes", "builtin_path", "leaves_of", "scheme_from_document"]
+
+_BUILTIN_CACHE: dict[str, Scheme] = {}
+_LEAVES: dict[int, tuple[Scheme, list[checker.LeafSpec]]] = {}
+_LOCK = threading.Lock()
+
+
+def _bundled_dir() -> Path:
+    """Where the bundled YAML lives: inside the installed package, or ``schemes/`` in a checkout."""
+    try:
+        root = resources.files("compliance.bundled")
+        path = Path(str(root))
+        if any(path.glob("*.yaml")):
+            return path
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "schemes"
+
+
+def _builtin_index() -> dict[str, Path]:
+    index: dict[str, Path] = {}
+    for path in sorted(_bundled_dir().glob("*.yaml")):
+        # The id is the file's first 'id:' line; reading only that keeps listing cheap.
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("id:"):
+                index[line.split(":", 1)[1].strip().strip("'\"")] = path
+                break
+    return index
+
+
+def builtin_schemes() -> tuple[str, ...]:
+    """The ids of the schemes bundled with the package, sorted."""
+    return tuple(sorted(_builtin_index()))
+
+
+def builtin_path(scheme_id: str) -> Path:
+    index = _builtin_index()
+    if scheme_id not in index:
+        raise SchemeError(
+            [Problem("S001", f"no bundled scheme '{scheme_id}'", expected="one of " + ", ".join(sorted(index)), suggestion=did_you_mean(scheme_id, index))]
+        )
+    return index[scheme_id]
+
+
+def load_scheme(source: str | Path | Scheme) -> Scheme:
+    """Load a scheme by bundled id (``mis-y3``), by path, or pass a :class:`Scheme` through (checked)."""
+    if isinstance(source, Scheme):
+        leaves_of(source)
+        return source
+    text = str(source)
+    is_path = isinstance(source, Path) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text
+    if not is_path:
+        with _LOCK:
+            cached = _BUILTIN_CACHE.get(text)
+        if cached is not None:
+            return cached
+        scheme = _load_file(builtin_path(text))
+        with _LOCK:
+            _BUILTIN_CACHE[text] = scheme
+        return scheme
+    return _load_file(Path(source))
+
+
+def _load_file(path: Path) -> Scheme:
+    doc = load_document(path, error=SchemeError)
+    return scheme_from_document(doc)
+
+
+def scheme_from_text(text: str, file: str | None = None) -> Scheme:
+    """Load a scheme from YAML text (used by tests and tools)."""
+    return scheme_from_document(parse_yaml(text, file=file, error=SchemeError))
+
+
+def scheme_from_document(doc: Document) -> Scheme:
+    problems = ProblemCollector(SchemeError, file=doc.file, source=doc.text)
+    if not isinstance(doc.data, Mapping):
+        problems.add(Problem("S100", "a scheme must be a mapping at the top level", doc.locate(()), "keys id, title, version, publisher, sources, outcome, sections"))
+        problems.raise_if_any()
+    try:
+        scheme = Scheme.model_validate(doc.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            problems.add(_shape_problem(err, doc))
+        problems.raise_if_any()
+        raise  # pragma: no cover
+    leaves, found = checker.check(scheme, doc, known_schemes=builtin_schemes())
+    for p in found:
+        problems.add(p)
+    problems.raise_if_any()
+    with _LOCK:
+        _LEAVES[id(scheme)] = (scheme, leaves)
+    return scheme
+
+
+def leaves_of(scheme: Scheme) -> list[checker.LeafSpec]:
+    """The checked leaves of a scheme (checking it now if it did not come from the loader)."""
+    with _LOCK:
+        hit = _LEAVES.get(id(scheme))
+    if hit is not None and hit[0] is scheme:
+        return hit[1]
+    leaves, found = checker.check(scheme, None, known_schemes=builtin_schemes())
+    if found:
+        raise SchemeError(found)
+    with _LOCK:
+        _LEAVES[id(scheme)] = (scheme, leaves)
+    return leaves
+
+
+# ------------------------------------------------------------ pydantic -> problems
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], Any]:
+    """Map a pydantic error location onto the document: drop union tags and type names."""
+    out: list[str | int] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, Mapping) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif part == "not_" and isinstance(cur, Mapping) and "not" in cur:
+            out.append("not")
+            cur = cur["not"]
+        elif isinstance(cur, Mapping) and isinstance(part, str) and (part == _node_kind(dict(cur)) or part[:1].isupper() or part in ("bool", "int", "float", "date", "str", "function-after", "literal['all']")):
+            continue  # a union tag or member name, not a key
+        else:
+            out.append(part)
+            cur = None
+    return tuple(out), cur
+
+
+def _model_at(data: Any, path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model that the mapping at ``path`` is validated as, following the data through unions."""
+    tp: Any = Scheme
+    cur = data
+    for part in path:
+        tp = _resolve_union(unwrap(tp), cur)
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            fields = {(f.alias or n): f for n, f in tp.model_fields.items()}
+            if part not in fields:
+                return None
+            tp = fields[part].annotation
+        elif origin in (list, tuple):
+            tp = typing.get_args(tp)[0]
+        elif origin is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+        cur = cur[part] if isinstance(cur, (Mapping, list)) and (part in cur if isinstance(cur, Mapping) else isinstance(part, int) and part < len(cur)) else None
+    tp = _resolve_union(unwrap(tp), cur)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _resolve_union(tp: Any, value: Any) -> Any:
+    from .model import AllNode, AnyNode, AtLeastNode, Leaf, NotNode, Rollup
+
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union,) or (args and any(typing.get_origin(a) is typing.Annotated for a in args)):
+        kind = _node_kind(value) if isinstance(value, Mapping) else None
+        if kind:
+            return {"measure": Leaf, "all": AllNode, "any": AnyNode, "at_least": AtLeastNode, "not": NotNode}[kind]
+        members = [unwrap(a) for a in args]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        if Rollup in models:
+            return Rollup
+        if len(models) == 1:
+            return models[0]
+    return tp
+
+
+def _shape_problem(err: Mapping[str, Any], doc: Document) -> Problem:
+    path, node = _data_path(doc.data, tuple(err["loc"]))
+    location = doc.locate(path)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        model = _model_at(doc.data, path[:-1])
+        allowed = [f.alias or n for n, f in model.model_fields.items()] if model else []
+        key = str(path[-1])
+        return Problem("S110", f"unknown key '{key}'", location, ("one of: " + ", ".join(allowed)) if allowed else None, did_you_mean(key, allowed))
+    if kind == "missing":
+        return Problem("S111", f"missing required key '{path[-1]}'", doc.locate(path[:-1]), f"'{path[-1]}'")
+    if kind == "rule_node":
+        return Problem("S112", "not a rule node", location, "a mapping with one of: measure, all, any, at_least, not", did_you_mean(_first_key(node), ["measure", "all", "any", "at_least", "not"]) if isinstance(node, Mapping) else None)
+    if kind == "literal_error":
+        expected = str(err.get("ctx", {}).get("expected", ""))
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
+        return Problem("S113", f"{err['msg']} (got {err.get('input')!r})", location, expected, did_you_mean(str(err.get("input")), options))
+    return Problem("S114", f"{err['msg']} (got {str(err.get('input'))[:40]!r})", location)
+
+
+def _first_key(value: Mapping[str, Any]) -> str:
+    return next(iter(value), "")
