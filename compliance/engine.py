@@ -34,7 +34,7 @@ from .results import (
     TrustInfo,
 )
 from .rules.compiler import CompiledScheme, combinator_rules, compile_scheme
-from .rules.runtime import Ruleset, new_sid
+from .rules.runtime import Ruleset, Session
 from .schemes.checker import LeafSpec
 from .schemes.loader import builtin_schemes, leaves_of, load_scheme
 from .schemes.model import Requirement, Scheme
@@ -52,7 +52,7 @@ class _Runner:
     compiled: CompiledScheme
     rulesets: list[Ruleset]
 
-    def fire(self, sid: str, facts: list[dict[str, Any]]) -> dict[str, tuple[Status, str]]:
+    def fire(self, session: Session, facts: list[dict[str, Any]]) -> dict[str, tuple[Status, str]]:
         """Assert one stage's facts; return each key's verdict and the rule that decided it."""
         by_ruleset: dict[int, list[dict[str, Any]]] = {}
         for fact in facts:
@@ -60,7 +60,7 @@ class _Runner:
         verdicts: dict[str, tuple[Status, str]] = {}
         for index in sorted(by_ruleset):
             ruleset = self.rulesets[index]
-            for name, _fact in ruleset.fire(sid, by_ruleset[index]):
+            for name, _fact in session.fire(ruleset, by_ruleset[index]):
                 key, status = name.split("|")
                 if key in verdicts:
                     raise EngineError(f"two rules fired for {key}: {verdicts[key][1]} and {name}")
@@ -210,12 +210,12 @@ def assess(
     outcomes: dict[str, str] = {}
     results: list[SchemeResult] = []
     for scheme in chosen:
-        result = _assess_scheme(scheme, _runner(scheme), ev, overrides, outcomes)
+        with Session() as session:
+            result = _assess_scheme(scheme, _runner(scheme), session, ev, overrides, outcomes)
         outcomes[scheme.id] = result.status
         results.append(result)
-    counts = _count(r.status for r in results)
-    sid = new_sid()
-    fired = _top_ruleset().fire(sid, [{"sid": sid, "key": "A", **counts}])
+    with Session() as session:
+        fired = session.fire(_top_ruleset(), [{"key": "A", **_count(r.status for r in results)}])
     status: Status = fired[0][0].split("|")[1]  # type: ignore[assignment]
     return Assessment(
         trust=TrustInfo(name=ev.trust.name, ods_code=ev.trust.ods_code),
@@ -270,11 +270,12 @@ class _Leaf:
     params: set[str]
 
 
-def _assess_scheme(scheme: Scheme, runner: _Runner, ev: Evidence, overrides: Mapping[str, Any], outcomes: Mapping[str, str]) -> SchemeResult:
+def _assess_scheme(
+    scheme: Scheme, runner: _Runner, session: Session, ev: Evidence, overrides: Mapping[str, Any], outcomes: Mapping[str, str]
+) -> SchemeResult:
     c = runner.compiled
     values = {name: overrides.get(name, p.value) for name, p in scheme.parameters.items()}
     ctx = Context(ev, values, outcomes)
-    sid = new_sid()
 
     # 1. Measure every leaf; each becomes a fact its four rules decide.
     leaf_facts: list[dict[str, Any]] = []
@@ -293,40 +294,40 @@ def _assess_scheme(scheme: Scheme, runner: _Runner, ev: Evidence, overrides: Map
                 used.add(threshold)
                 threshold = values[threshold]
             state = "missing" if (m.state == "ok" and m.unstable) else m.state
-            fact: dict[str, Any] = {"sid": sid, "key": plan.key, "l": state}
+            fact: dict[str, Any] = {"key": plan.key, "l": state}
             if state == "ok":
                 want_bool = spec.evaluator.value_type is bool
                 fact["v"] = _strict(m.value, want_bool)
                 fact["t"] = _strict(threshold, want_bool)
             leaf_facts.append(fact)
             measured[plan.key] = _Leaf(spec, m, threshold, used)
-    verdicts = runner.fire(sid, leaf_facts)
+    verdicts = runner.fire(session, leaf_facts)
 
     # 2. Combinators, deepest first, from counts of their children's verdicts.
     nodes = {n.key: n for n in c.nodes}
     for level in c.node_levels:
-        verdicts.update(runner.fire(sid, [{"sid": sid, "key": k, **_count(verdicts[ch][0] for ch in nodes[k].children)} for k in level]))
+        verdicts.update(runner.fire(session, [{"key": k, **_count(verdicts[ch][0] for ch in nodes[k].children)} for k in level]))
 
     # 3. Requirements take their rule's verdict unless their dates exclude them.
     req_facts = [
-        {"sid": sid, "key": r.key, "st": "na" if na_reasons[i] else "ok", "root": verdicts[r.root][0]}
+        {"key": r.key, "st": "na" if na_reasons[i] else "ok", "root": verdicts[r.root][0]}
         for i, r in enumerate(c.requirements)
     ]
-    verdicts.update(runner.fire(sid, req_facts))
+    verdicts.update(runner.fire(session, req_facts))
 
     # 4. Section roll-ups, then the outcome, each decided by firing.
     per_section: list[list[int]] = [[] for _ in scheme.sections]
     for i, r in enumerate(c.requirements):
         per_section[r.section].append(i)
     section_facts = [
-        {"sid": sid, "key": f"S{si}", **_count(verdicts[c.requirements[i].key][0] for i in indexes)}
+        {"key": f"S{si}", **_count(verdicts[c.requirements[i].key][0] for i in indexes)}
         for si, indexes in enumerate(per_section)
     ]
-    verdicts.update(runner.fire(sid, section_facts))
+    verdicts.update(runner.fire(session, section_facts))
     section_status = [verdicts[f"S{si}"][0] for si in range(len(scheme.sections))]
     in_outcome = [si for si, s in enumerate(scheme.sections) if s.in_outcome]
     outcome_counts = _count(section_status[si] for si in in_outcome)
-    verdicts.update(runner.fire(sid, [{"sid": sid, "key": "O", **outcome_counts}]))
+    verdicts.update(runner.fire(session, [{"key": "O", **outcome_counts}]))
     outcome_status = verdicts["O"][0]
 
     sections: list[SectionResult] = []

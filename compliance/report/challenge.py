@@ -99,8 +99,9 @@ def _leaf_weaknesses(req: RequirementResult, leaf: LeafResult) -> list[Weakness]
 
 def _requirement_weaknesses(req: RequirementResult) -> list[Weakness]:
     out: list[Weakness] = []
-    if req.status == "not_met":
-        out.append(Weakness("gap", req.id, f"{req.title}: {req.shortfall or req.explanation}"))
+    failing = [leaf for leaf in req.measurements if leaf.outcome == "false"]
+    if req.status == "not_met" and not (failing and all(leaf.measure == "consistency" for leaf in failing)):
+        out.append(Weakness("gap", req.id, req.shortfall or req.explanation))
     for leaf in req.measurements:
         out.extend(_leaf_weaknesses(req, leaf))
     if req.missing_evidence:

@@ -10,12 +10,13 @@ from .style import UNICODE, UNVERIFIED_LEGEND, WORDS, is_gap, label, leaf_line, 
 
 __all__ = ["render", "render_many", "escape", "code"]
 
-_SPECIAL = re.compile(r"([\\`*|<>\[\]])")
+_SPECIAL = re.compile(r"([\\`*|\[\]])")
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def escape(text: str) -> str:
-    """Escape what Markdown would otherwise read as markup (tables, emphasis, HTML)."""
-    return _SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    """Escape what Markdown would otherwise read as markup (tables, emphasis, HTML tags)."""
+    return _TAG.sub("&lt;", _SPECIAL.sub(r"\\\1", text)).replace("\n", " ")
 
 
 def code(text: str) -> str:

@@ -31,7 +31,7 @@ import durable_rules_engine as dre
 
 from ..errors import EngineError
 
-__all__ = ["Ruleset", "new_sid", "ENGINE_LOCK"]
+__all__ = ["Ruleset", "Session", "new_sid", "ENGINE_LOCK"]
 
 #: durable-rules is not thread-safe; all engine calls in this process hold this lock.
 ENGINE_LOCK = threading.RLock()
@@ -58,9 +58,11 @@ class Ruleset:
             self._handle = dre.create_ruleset(self.name, json.dumps(definition, ensure_ascii=False))
 
     def fire(self, sid: str, facts: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-        """Assert ``facts`` in session ``sid`` and return ``(rule name, matched fact)`` for each firing.
+        """Assert ``facts`` in session ``sid``; return ``(rule name, matched fact)`` for each firing.
 
-        The session's state is deleted before returning, whatever happens.
+        The session's state stays until :meth:`delete` (a :class:`Session`
+        deletes it when the assessment ends), so later stages of the same
+        assessment do not pay to create it again.
         """
         payload = json.dumps(list(facts), ensure_ascii=False)
         fired: list[tuple[str, dict[str, Any]]] = []
@@ -81,12 +83,15 @@ class Ruleset:
                 raise
             except BaseException as exc:  # the C extension raises plain exceptions with error codes
                 raise EngineError(f"durable-rules failed in ruleset {self.name}: {exc!r}") from exc
-            finally:
-                try:
-                    dre.delete_state(self._handle, sid)
-                except BaseException:  # pragma: no cover - nothing to delete is fine
-                    pass
         return fired
+
+    def delete(self, sid: str) -> None:
+        """Delete session ``sid``'s state (facts, matches) from this ruleset."""
+        with ENGINE_LOCK:
+            try:
+                dre.delete_state(self._handle, sid)
+            except BaseException:  # pragma: no cover - a session that never asserted has no state
+                pass
 
     def close(self) -> None:
         with ENGINE_LOCK:
@@ -99,3 +104,28 @@ class Ruleset:
             self.close()
         except Exception:
             pass
+
+
+class Session:
+    """One assessment's session: a fresh ``sid``, and its state deleted from every ruleset it used.
+
+    Use as a context manager; the state is deleted even if a stage fails.
+    """
+
+    def __init__(self) -> None:
+        self.sid = new_sid()
+        self._used: dict[int, Ruleset] = {}
+
+    def fire(self, ruleset: Ruleset, facts: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+        self._used[id(ruleset)] = ruleset
+        for fact in facts:
+            fact["sid"] = self.sid
+        return ruleset.fire(self.sid, facts)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for ruleset in self._used.values():
+            ruleset.delete(self.sid)
+        self._used.clear()

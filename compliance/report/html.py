@@ -1,0 +1,317 @@
+"""A self-contained HTML board report: no external assets, inline CSS (A4 when printed), inline SVG.
+
+The page carries the header (trust, period, verdict), a summary table per
+scheme, the gaps with their explanation, shortfall, records and remediation,
+and a chart of the trust's rate against the national trajectory for each
+requirement measured as a ``trajectory``.  Every status is a symbol and words
+as well as a colour.  The output is deterministic: no timestamps, no ids
+drawn from memory addresses, sorted iteration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape as _escape
+
+from ..results import Assessment, LeafResult, RequirementResult, SchemeResult, SectionResult
+from .style import CSS, UNICODE, UNVERIFIED_LEGEND, WORDS, fmt_value, is_gap, label, leaf_line, section_unverified
+
+__all__ = ["render", "render_many", "trajectory_chart", "STYLE"]
+
+
+def esc(text: object) -> str:
+    return _escape(str(text), quote=True)
+
+
+STYLE = """
+:root { --ink: #1b1b1b; --muted: #555; --rule: #c8c8c8; --met: #1d6b2f; --not-met: #a4161a;
+        --insufficient: #8a5a00; --na: #5f6368; --bar-trust: #24508f; --bar-target: #9aa0a6; }
+* { box-sizing: border-box; }
+body { font: 11pt/1.45 "Segoe UI", "Helvetica Neue", Arial, sans-serif; color: var(--ink);
+       max-width: 190mm; margin: 0 auto; padding: 12px 16px; background: #fff; }
+h1 { font-size: 20pt; margin: 0 0 4px; }
+h2 { font-size: 15pt; margin: 22px 0 6px; border-bottom: 2px solid var(--ink); padding-bottom: 2px; }
+h3 { font-size: 12.5pt; margin: 16px 0 6px; }
+h4 { font-size: 11pt; margin: 12px 0 4px; }
+p { margin: 4px 0; }
+.meta { color: var(--muted); margin: 0 0 8px; }
+.meta dt { float: left; clear: left; width: 9em; font-weight: 600; color: var(--ink); }
+.meta dd { margin: 0 0 2px 9.5em; }
+.verdict { display: inline-block; font-weight: 700; font-size: 13pt; padding: 4px 10px; border: 2px solid currentColor;
+           border-radius: 4px; margin: 6px 0; }
+.status { font-weight: 600; white-space: nowrap; }
+.met { color: var(--met); } .not-met { color: var(--not-met); }
+.insufficient { color: var(--insufficient); } .na { color: var(--na); }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 10pt; }
+th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid var(--rule); }
+th { border-bottom: 2px solid var(--ink); }
+td.num, th.num { text-align: right; white-space: nowrap; }
+.gap { border-left: 4px solid var(--rule); padding: 2px 0 2px 10px; margin: 8px 0 12px; break-inside: avoid; }
+.gap.not-met { border-left-color: var(--not-met); } .gap.insufficient { border-left-color: var(--insufficient); }
+.gap h4 .status { margin-left: 4px; }
+.gap dl { margin: 4px 0; color: var(--ink); }
+.gap dt { font-weight: 600; float: left; clear: left; width: 7.5em; }
+.gap dd { margin: 0 0 3px 8em; }
+.gap ul { margin: 0; padding-left: 1.1em; }
+.gap, .gap h4 { color: var(--ink); }
+code { font: 9.5pt ui-monospace, Consolas, monospace; }
+.chart { margin: 6px 0 12px; break-inside: avoid; }
+.chart svg { max-width: 100%; height: auto; }
+.legend { color: var(--muted); font-size: 9.5pt; margin-top: 14px; border-top: 1px solid var(--rule); padding-top: 6px; }
+.challenge ol, .challenge ul { margin: 2px 0 8px; }
+.kind { font-weight: 600; }
+.trust { break-before: page; }
+.trust:first-of-type { break-before: auto; }
+@media print {
+  @page { size: A4; margin: 15mm 14mm; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  h2, h3, h4 { break-after: avoid; }
+  tr, .gap, .chart { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+""".strip()
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def _status(status: str, *, tag: str = "span") -> str:
+    return f'<{tag} class="status {CSS[status]}">{esc(label(status, UNICODE))}</{tag}>'
+
+
+def render(assessment: Assessment, *, only_gaps: bool = False, challenge: bool = False) -> str:
+    a = assessment
+    return _page(f"{a.trust.name}: compliance report", _trust(a, only_gaps=only_gaps, challenge=challenge, level=1))
+
+
+def _trust(a: Assessment, *, only_gaps: bool, challenge: bool, level: int) -> str:
+    h = f"h{level}"
+    out = [f'<section class="trust" id="trust-{esc(a.trust.ods_code)}">']
+    out.append(f"<{h}>{esc(a.trust.name)} <small>({esc(a.trust.ods_code)})</small></{h}>")
+    out.append('<dl class="meta">')
+    out.append(f"<dt>Period</dt><dd>{a.period_start} to {a.period_end}</dd>")
+    out.append(f"<dt>Assessed as of</dt><dd>{a.assessed_as_of}</dd>")
+    out.append(f"<dt>Submitted</dt><dd>{a.submitted_on} by {esc(a.submitted_by)}</dd>")
+    if a.source:
+        out.append(f"<dt>Evidence</dt><dd><code>{esc(a.source)}</code></dd>")
+    schemes = ", ".join(f"{esc(s.title)} ({_status(s.status)})" for s in a.schemes)
+    out.append(f"<dt>Schemes</dt><dd>{schemes}</dd>")
+    out.append("</dl>")
+    out.append(f'<p class="verdict {CSS[a.status]}">Verdict: {esc(label(a.status, UNICODE))}</p>')
+    unverified = False
+    for scheme in a.schemes:
+        out.append(_scheme(scheme, only_gaps=only_gaps, level=level + 1))
+        unverified |= any(section_unverified(s) for s in scheme.sections)
+    if challenge:
+        out.append(_challenge(a, only_gaps=only_gaps, level=level + 1))
+    out.append('<p class="legend">Status: ' + "; ".join(esc(label(s, UNICODE)) for s in ("met", "not_met", "insufficient_evidence", "not_applicable")) + ".")
+    if unverified:
+        out.append(f"<br>{UNICODE.unverified} {esc(UNVERIFIED_LEGEND)}.")
+    out.append("</p>\n</section>\n")
+    return "\n".join(out)
+
+
+def _scheme(scheme: SchemeResult, *, only_gaps: bool, level: int) -> str:
+    h, h1, h2 = f"h{level}", f"h{level + 1}", f"h{level + 2}"
+    out = [f'<section class="scheme" id="scheme-{esc(scheme.id)}">']
+    out.append(f"<{h}>{esc(scheme.title)}</{h}>")
+    out.append(f'<p class="meta"><code>{esc(scheme.id)}</code> {UNICODE.dash} {esc(scheme.version)} {UNICODE.dash} {esc(scheme.publisher)}</p>')
+    out.append(f"<p>{_status(scheme.status)}: {esc(scheme.explanation)}</p>")
+    if scheme.outcome:
+        out.append(f"<p>{esc(scheme.outcome)}</p>")
+    for p in scheme.parameter_overrides:
+        unit = f" {p.unit}" if p.unit else ""
+        out.append(f"<p>Parameter override: <code>{esc(p.id)}</code> = {esc(fmt_value(p.value))}{esc(unit)} (default {esc(fmt_value(p.default))})</p>")
+    rows = [s for s in scheme.sections if not (only_gaps and not is_gap(s.status))]
+    if rows:
+        out.append('<table class="summary">\n<thead><tr><th scope="col">Section</th><th scope="col">Title</th>'
+                   '<th scope="col">Status</th><th scope="col" class="num">Met</th></tr></thead>\n<tbody>')
+        for sec in rows:
+            judged = sum(v for k, v in sec.counts.items() if k != "not_applicable")
+            met = f"{sec.counts.get('met', 0)}/{judged}" if judged else UNICODE.symbols["not_applicable"]
+            mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if section_unverified(sec) else ""
+            info = "" if sec.in_outcome else " <small>(informative)</small>"
+            out.append(
+                f'<tr id="row-{esc(sec.id)}"><td>{esc(sec.id)}{mark}</td><td>{esc(sec.title)}{info}</td>'
+                f"<td>{_status(sec.status)}</td><td class=\"num\">{met}</td></tr>"
+            )
+        out.append("</tbody>\n</table>")
+    trajectories = [
+        (req, leaf)
+        for sec in scheme.sections
+        for req in sec.requirements
+        for leaf in req.measurements
+        if leaf.measure == "trajectory" and leaf.value is not None and leaf.threshold is not None
+    ]
+    if trajectories:
+        out.append(f"<{h1}>Rates against the national trajectories</{h1}>")
+        out.append(trajectory_chart(trajectories, chart_id=f"chart-{scheme.id}"))
+    gaps = [s for s in scheme.sections if is_gap(s.status) or any(is_gap(r.status) for r in s.requirements)]
+    if gaps:
+        out.append(f"<{h1}>Gaps</{h1}>")
+        for sec in gaps:
+            out.append(_gap_section(sec, h2))
+    else:
+        out.append("<p>No gaps: every section is met or not applicable.</p>")
+    if scheme.action_plan_route and scheme.unmet_sections:
+        out.append(f"<p><strong>Action plan:</strong> {esc(scheme.action_plan_route)}</p>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _gap_section(sec: SectionResult, h: str) -> str:
+    info = " (informative)" if not sec.in_outcome else ""
+    out = [f"<{h}>{esc(sec.id)} {esc(sec.title)}{esc(info)} {_status(sec.status)}</{h}>"]
+    for req in sec.requirements:
+        if is_gap(req.status):
+            out.append(_requirement(req))
+    if sec.action_plan and sec.status == "not_met":
+        out.append(f"<p><strong>The action plan must:</strong> {esc(sec.action_plan)}</p>")
+    return "\n".join(out)
+
+
+def _requirement(req: RequirementResult) -> str:
+    mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if req.rests_on_unverified else ""
+    out = [f'<div class="gap {CSS[req.status]}" id="req-{esc(req.id)}">']
+    out.append(f"<h4>{esc(req.id)} {esc(req.title)}{mark} {_status(req.status)}</h4>")
+    out.append(f"<p>{esc(req.explanation)}</p>\n<dl>")
+    for leaf in req.measurements:
+        if leaf.outcome in ("false", "unknown"):
+            out.append(f"<dt>Measured</dt><dd>{esc(leaf_line(leaf))}</dd>")
+    if req.shortfall:
+        out.append(f"<dt>Shortfall</dt><dd>{esc(req.shortfall)}</dd>")
+    if req.missing_evidence:
+        out.append("<dt>Missing</dt><dd>" + ", ".join(f"<code>{esc(m)}</code>" for m in req.missing_evidence) + "</dd>")
+    if req.records:
+        items = "".join(f"<li><code>{esc(r.id)}</code>: {esc(r.reason)}</li>" for r in req.records)
+        out.append(f"<dt>Records</dt><dd><ul>{items}</ul></dd>")
+    if req.rests_on_unverified:
+        unconfirmed = [p.id for p in req.parameters if p.status != "confirmed"]
+        why = ("unverified parameter(s) " + ", ".join(f"<code>{esc(p)}</code>" for p in unconfirmed)) if unconfirmed else (
+            f"a requirement whose status is {esc(req.verification.replace('_', ' '))}"
+        )
+        out.append(f"<dt>{UNICODE.unverified} Unverified</dt><dd>Rests on {why}</dd>")
+    out.append(f"<dt>Remediation</dt><dd>{esc(req.remediation)}</dd>")
+    out.append("</dl>\n</div>")
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------ the chart
+
+
+def _num(x: float) -> str:
+    """A coordinate with at most one decimal, no '-0'."""
+    text = f"{x:.1f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def trajectory_chart(items: Sequence[tuple[RequirementResult, LeafResult]], *, chart_id: str = "chart") -> str:
+    """Small multiples: for each requirement, the trust's rate beside the trajectory value for the year.
+
+    Each row has its own scale (rates per 1,000 and per 100,000 do not share
+    an axis); both bars carry their value as text, and the status is written
+    beside them, so nothing rests on colour.
+    """
+    width, label_w, row_h, pad = 720, 250, 58, 10
+    bar_w = width - label_w - 150
+    height = pad * 2 + row_h * len(items) + 18
+    out = [
+        f'<figure class="chart" id="{esc(chart_id)}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="{esc(chart_id)}-title" font-family="Segoe UI, Helvetica Neue, Arial, sans-serif" font-size="12">',
+        f'<title id="{esc(chart_id)}-title">Trust rate against the national trajectory, one row per measure</title>',
+        # Legend: the trajectory bar is hatched as well as grey.
+        '<defs><pattern id="' + esc(chart_id) + '-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6" fill="#d5d8dc"/><line x1="0" y1="0" x2="0" y2="6" stroke="#80868b" stroke-width="2"/></pattern></defs>',
+        f'<g transform="translate({label_w},{pad})">'
+        '<rect x="0" y="0" width="14" height="10" fill="#24508f"/><text x="19" y="9">Trust rate</text>'
+        f'<rect x="110" y="0" width="14" height="10" fill="url(#{esc(chart_id)}-hatch)" stroke="#80868b"/><text x="129" y="9">Trajectory for the year</text></g>',
+    ]
+    for i, (req, leaf) in enumerate(items):
+        y = pad + 18 + i * row_h
+        value, target = float(leaf.value or 0), float(leaf.threshold or 0)
+        top = max(value, target) * 1.15 or 1.0
+        vw, tw = bar_w * value / top, bar_w * target / top
+        status = req.status
+        unit = f" {leaf.unit}" if leaf.unit else ""
+        target_text = leaf.threshold_display or f"{fmt_value(target)}{unit}"
+        out.append(f'<g class="row" transform="translate(0,{y})">')
+        out.append(f'<title>{esc(req.id)}: trust {esc(fmt_value(value))}{esc(unit)}; trajectory {esc(target_text)}; {esc(WORDS[status])}</title>')
+        out.append(f'<text x="0" y="14" font-weight="600">{esc(req.id)}</text>')
+        out.append(f'<text x="0" y="30" fill="#555">{esc(_short(leaf.describe, 38))}</text>')
+        out.append(f'<rect x="{label_w}" y="4" width="{_num(vw)}" height="16" fill="#24508f"/>')
+        out.append(f'<text x="{_num(label_w + vw + 5)}" y="17">{esc(fmt_value(value))}{esc(unit)}</text>')
+        out.append(f'<rect x="{label_w}" y="24" width="{_num(tw)}" height="16" fill="url(#{esc(chart_id)}-hatch)" stroke="#80868b"/>')
+        out.append(f'<text x="{_num(label_w + tw + 5)}" y="37">{esc(_short(target_text, 34))}</text>')
+        colour = {"met": "#1d6b2f", "not_met": "#a4161a", "insufficient_evidence": "#8a5a00", "not_applicable": "#5f6368"}[status]
+        out.append(f'<text x="{width}" y="14" text-anchor="end" font-weight="600" fill="{colour}">{esc(label(status, UNICODE))}</text>')
+        out.append(f'<line x1="{label_w}" y1="0" x2="{label_w}" y2="44" stroke="#1b1b1b"/>')
+        out.append("</g>")
+    out.append("</svg>")
+    out.append(
+        "<figcaption>Lower is better. Each row has its own scale; the trajectory is the national ambition's value for the year assessed.</figcaption>"
+    )
+    out.append("</figure>")
+    return "\n".join(out)
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+# ------------------------------------------------------------------ challenge and many trusts
+
+
+def _challenge(a: Assessment, *, only_gaps: bool, level: int) -> str:
+    from .challenge import build
+
+    h, h1 = f"h{level}", f"h{level + 1}"
+    out = [f'<section class="challenge">\n<{h}>Board champion challenge</{h}>']
+    items = build(a, only_gaps=only_gaps)
+    if not items:
+        out.append("<p>Nothing to challenge: no gaps and no weaknesses found in the evidence.</p>")
+    for item in items:
+        sec = item.section
+        out.append(f"<{h1}>{esc(sec.id)} {esc(sec.title)} {_status(sec.status)}</{h1}>")
+        if item.questions:
+            out.append("<p>Questions to ask:</p>\n<ol>" + "".join(f"<li>{esc(q)}</li>" for q in item.questions) + "</ol>")
+        if item.weaknesses:
+            lis = "".join(f'<li><span class="kind">{esc(w.word)}</span>: {esc(w.line)}</li>' for w in item.weaknesses)
+            out.append(f"<p>Weaknesses in the evidence:</p>\n<ul>{lis}</ul>")
+        else:
+            out.append("<p>No weaknesses found in the evidence.</p>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, challenge: bool = False) -> str:
+    """An overview table across trusts; with ``challenge``, each trust's challenge view after it."""
+    from .overview import rows, scheme_ids
+
+    ids = scheme_ids(assessments)
+    met = sum(1 for a in assessments if a.all_met)
+    out = ['<section class="overview">', f"<h1>Overview of {len(assessments)} trusts</h1>",
+           f"<p>{met} with every scheme met, {len(assessments) - met} with gaps.</p>",
+           '<table>\n<thead><tr><th scope="col">Trust</th><th scope="col">ODS</th>'
+           + "".join(f'<th scope="col">{esc(i)}</th>' for i in ids)
+           + '<th scope="col">Verdict</th></tr></thead>\n<tbody>']
+    for row in rows(assessments, ids, only_gaps=only_gaps):
+        cells = "".join(
+            f'<td><span class="status {CSS[c.status]}">{esc(label(c.status, UNICODE))}</span> ({c.met}/{c.judged})</td>' if c else "<td></td>"
+            for c in row.cells
+        )
+        out.append(f"<tr><td>{esc(row.name)}</td><td>{esc(row.ods)}</td>{cells}<td>{_status(row.status)}</td></tr>")
+    out.append("</tbody>\n</table>")
+    out.append('<p class="legend">n/m: sections met of those judged (informative checks not counted).</p>\n</section>')
+    if challenge:
+        for a in assessments:
+            out.append(f'<section class="trust"><h2>{esc(a.trust.name)} ({esc(a.trust.ods_code)})</h2>')
+            out.append(_challenge(a, only_gaps=only_gaps, level=3))
+            out.append("</section>")
+    return _page(f"Overview of {len(assessments)} trusts", "\n".join(out) + "\n")
