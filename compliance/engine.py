@@ -33,7 +33,7 @@ from .results import (
     Status,
     TrustInfo,
 )
-from .rules.compiler import CompiledScheme, combinator_rules, compile_scheme
+from .rules.compiler import CompiledScheme, NodePlan, RequirementPlan, combinator_rules, compile_scheme
 from .rules.runtime import Ruleset, Session
 from .schemes.checker import LeafSpec
 from .schemes.loader import builtin_schemes, leaves_of, load_scheme
@@ -333,15 +333,7 @@ def _assess_scheme(
     sections: list[SectionResult] = []
     for si, section in enumerate(scheme.sections):
         reqs = [
-            _requirement_result(
-                scheme,
-                c.requirements[i].requirement,
-                verdicts[c.requirements[i].key],
-                [measured[p.key] for p in c.requirements[i].leaves],
-                na_reasons[i],
-                values,
-                overrides,
-            )
+            _requirement_result(scheme, c.requirements[i], verdicts, measured, nodes, na_reasons[i], values, overrides)
             for i in per_section[si]
         ]
         status = section_status[si]
@@ -430,62 +422,77 @@ def _show_threshold(value: Any, unit: str | None) -> str:
     return str(value)
 
 
+_OUTCOME = {"met": "true", "not_met": "false", "insufficient_evidence": "unknown", "not_applicable": "not_applicable"}
+
+
+def _blocking(plan: RequirementPlan, nodes: Mapping[str, NodePlan], verdicts: Mapping[str, tuple[Status, str]]) -> set[str]:
+    """Leaves whose verdict stands in the way of the requirement being met (a ``not`` flips the sense)."""
+    out: set[str] = set()
+
+    def walk(key: str, positive: bool) -> None:
+        if key.startswith("L"):
+            if verdicts[key][0] == ("not_met" if positive else "met"):
+                out.add(key)
+            return
+        node = nodes[key]
+        for child in node.children:
+            walk(child, positive if node.kind != "not" else not positive)
+
+    walk(plan.root, True)
+    return out
+
+
 def _requirement_result(
     scheme: Scheme,
-    req: Requirement,
-    verdict: tuple[Status, str],
-    leaves: list[_Leaf],
+    plan: RequirementPlan,
+    verdicts: Mapping[str, tuple[Status, str]],
+    measured: Mapping[str, _Leaf],
+    nodes: Mapping[str, NodePlan],
     not_in_force: str | None,
     values: Mapping[str, Any],
     overrides: Mapping[str, Any],
 ) -> RequirementResult:
-    status, rule_name = verdict
-    leaf_results: list[LeafResult] = []
+    req = plan.requirement
+    status, rule_name = verdicts[plan.key]
+    blocking = _blocking(plan, nodes, verdicts) if status == "not_met" else set()
+    leaf_results: dict[str, LeafResult] = {}
     records: list[RecordRef] = []
     shortfalls: list[str] = []
     missing: list[str] = []
     used: set[str] = set()
     evidence_used: list[str] = []
-    for leaf in leaves:
+    for lp in plan.leaves:
+        leaf = measured[lp.key]
         spec, m = leaf.spec, leaf.m
         used |= leaf.params
         describe = spec.leaf.describe or spec.evaluator.kind.replace("_", " ")
         param_id = spec.leaf.threshold if isinstance(spec.leaf.threshold, str) else None
         unit = scheme.parameters[param_id].unit if param_id else (m.unit or None)
-        shown = m.threshold_display or _show_threshold(leaf.threshold, unit if unit != "" else None)
-        outcome = "unknown"
+        shown = m.threshold_display or _show_threshold(leaf.threshold, unit)
+        outcome = _OUTCOME[verdicts[lp.key][0]]
         shortfall = None
         failing: tuple[Any, ...] = ()
-        if m.state == "na":
-            outcome = "not_applicable"
-        elif m.state == "ok" and not m.unstable:
-            from .evaluators.base import compare
-
-            holds = compare(m.value, spec.leaf.compare, leaf.threshold)
-            outcome = "true" if holds else "false"
-            if not holds:
-                shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
-                failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
+        if outcome == "false":
+            shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
+            failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
         leaf_records = [RecordRef(id=r.id, reason=r.reason) for r in failing]
-        leaf_results.append(
-            LeafResult(
-                measure=spec.evaluator.kind,
-                describe=describe,
-                outcome=outcome,
-                value=m.value,
-                display=m.display,
-                unit=m.unit,
-                comparison=spec.leaf.compare,
-                threshold=leaf.threshold if isinstance(leaf.threshold, (bool, int, float)) else None,
-                threshold_display=f"{_WORDS[spec.leaf.compare]} {shown}",
-                threshold_param=param_id,
-                shortfall=shortfall,
-                records=leaf_records,
-                missing=list(m.missing),
-                note=m.unstable or m.na_reason,
-            )
+        leaf_results[lp.key] = LeafResult(
+            measure=spec.evaluator.kind,
+            describe=describe,
+            outcome=outcome,  # type: ignore[arg-type]
+            value=m.value,
+            display=m.display,
+            unit=m.unit,
+            comparison=spec.leaf.compare,
+            threshold=leaf.threshold if isinstance(leaf.threshold, (bool, int, float)) else None,
+            threshold_display=f"{_WORDS[spec.leaf.compare]} {shown}",
+            threshold_param=param_id,
+            shortfall=shortfall,
+            records=leaf_records,
+            missing=list(m.missing),
+            note=m.unstable or m.na_reason,
         )
-        if status == "not_met" and outcome == "false":
+        if lp.key in blocking:
             records.extend(leaf_records)
             if shortfall:
                 shortfalls.append(shortfall)
@@ -497,14 +504,14 @@ def _requirement_result(
         id=req.id,
         title=req.title,
         status=status,
-        explanation=_explain(status, leaf_results, not_in_force),
+        explanation=_explain(status, plan, nodes, leaf_results, not_in_force),
         verification=req.status,
         rests_on_unverified=unverified,
         severity=req.severity,
         source=req.source,
         text=req.text,
         fired_rule=rule_name,
-        measurements=leaf_results,
+        measurements=list(leaf_results.values()),
         shortfall="; ".join(shortfalls) or None,
         records=records,
         evidence_used=evidence_used,
@@ -516,25 +523,35 @@ def _requirement_result(
     )
 
 
-def _explain(status: str, leaves: list[LeafResult], not_in_force: str | None) -> str:
-    def said(leaf: LeafResult) -> str:
-        return f"{leaf.describe}: {leaf.display} (needs {leaf.threshold_display})"
+_MARK = {"true": "holds", "false": "fails", "unknown": "unknown", "not_applicable": "not applicable"}
 
+
+def _said(leaf: LeafResult) -> str:
+    shown = leaf.display or (f"not submitted ({', '.join(leaf.missing)})" if leaf.missing else leaf.note or "not measured")
+    return f"{leaf.describe}: {shown} (needs {leaf.threshold_display})"
+
+
+def _explain(status: str, plan: RequirementPlan, nodes: Mapping[str, NodePlan], leaves: Mapping[str, LeafResult], not_in_force: str | None) -> str:
+    """One sentence saying why; for combined rules, the rule tree with each part's verdict."""
+    if not_in_force:
+        return f"Not applicable: {not_in_force}."
+    head = status.replace("_", " ").capitalize()
+    if plan.root.startswith("N"):
+
+        def tree(key: str) -> str:
+            if key.startswith("L"):
+                leaf = leaves[key]
+                return f"{_said(leaf)} [{_MARK[leaf.outcome]}]"
+            node = nodes[key]
+            label = {"all": "all of", "any": "any of", "not": "not", "at_least": f"at least {node.need} of"}[node.kind]
+            return f"{label} (" + "; ".join(tree(ch) for ch in node.children) + ")"
+
+        return f"{head}: {tree(plan.root)}."
+    leaf = leaves[plan.root]
     if status == "not_applicable":
-        reasons = [not_in_force] if not_in_force else sorted({leaf.note for leaf in leaves if leaf.note})
-        return "Not applicable: " + "; ".join(r for r in reasons if r) + "."
-    if status == "met":
-        return "Met: " + "; ".join(said(leaf) for leaf in leaves if leaf.outcome == "true") + "."
-    if status == "not_met":
-        failed = [leaf for leaf in leaves if leaf.outcome == "false"]
-        text = "Not met: " + "; ".join(said(leaf) for leaf in failed) + "."
-        return text
-    gaps = []
-    for leaf in leaves:
-        if leaf.outcome != "unknown":
-            continue
-        if leaf.missing:
-            gaps.append(f"{leaf.describe}: no evidence submitted ({', '.join(leaf.missing)})")
-        elif leaf.note:
-            gaps.append(f"{leaf.describe}: {leaf.display}; {leaf.note}")
-    return "Insufficient evidence: " + "; ".join(gaps) + "."
+        return f"Not applicable: {leaf.note}."
+    if status in ("met", "not_met"):
+        return f"{head}: {_said(leaf)}."
+    if leaf.missing:
+        return f"Insufficient evidence: {leaf.describe}: no evidence submitted ({', '.join(leaf.missing)})."
+    return f"Insufficient evidence: {leaf.describe}: {leaf.display}; {leaf.note}."

@@ -139,7 +139,8 @@ def requirement_rules(key: str) -> dict[str, dict[str, Any]]:
         f"{key}|met": _rule(_and(k, {"st": "ok"}, {"root": "met"})),
         f"{key}|not_met": _rule(_and(k, {"st": "ok"}, {"root": "not_met"})),
         f"{key}|insufficient_evidence": _rule(_and(k, {"st": "ok"}, {"root": "insufficient_evidence"})),
-        f"{key}|not_applicable": _rule(_and(k, _or({"st": "na"}, {"root": "not_applicable"}))),
+        # durable-rules fires once per matching branch of an $or: keep the branches exclusive.
+        f"{key}|not_applicable": _rule(_and(k, _or({"st": "na"}, _and({"st": "ok"}, {"root": "not_applicable"})))),
     }
 
 

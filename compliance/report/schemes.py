@@ -1,0 +1,351 @@
+"""Views of schemes for the CLI: the list of bundled schemes, one scheme as a tree, one requirement explained."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ..schemes.model import AllNode, AnyNode, AtLeastNode, Leaf, NotNode, Parameter, Requirement, RuleNode, Scheme, Section
+from .style import Glyphs, fmt_value, glyphs_for
+
+__all__ = [
+    "render_list",
+    "render_scheme",
+    "render_explain",
+    "rule_lines",
+    "leaves",
+    "param_ids",
+    "evidence_paths",
+    "VERIFICATION_WORDS",
+]
+
+VERIFICATION_WORDS = {"confirmed": "confirmed", "partly_confirmed": "partly confirmed", "unconfirmed": "unconfirmed"}
+
+
+def _verification(status: str, g: Glyphs) -> Text:
+    word = VERIFICATION_WORDS[status]
+    if status == "confirmed":
+        return Text(word, style="green")
+    return Text(f"{word} {g.unverified}", style="yellow")
+
+
+def _rollup(rollup: Any) -> str:
+    return "all" if rollup == "all" else rollup.label
+
+
+# ------------------------------------------------------------------ rule walking
+
+
+def leaves(node: RuleNode) -> Iterator[Leaf]:
+    if isinstance(node, Leaf):
+        yield node
+    elif isinstance(node, AllNode):
+        for child in node.all:
+            yield from leaves(child)
+    elif isinstance(node, AnyNode):
+        for child in node.any:
+            yield from leaves(child)
+    elif isinstance(node, AtLeastNode):
+        for child in node.of:
+            yield from leaves(child)
+    elif isinstance(node, NotNode):
+        yield from leaves(node.not_)
+
+
+def _param_refs(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if set(value) == {"param"} and isinstance(value["param"], str):
+            yield value["param"]
+        else:
+            for v in value.values():
+                yield from _param_refs(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _param_refs(v)
+    elif hasattr(value, "param") and isinstance(getattr(value, "param"), str):
+        yield value.param
+
+
+def param_ids(scheme: Scheme, req: Requirement) -> list[str]:
+    """Parameters a requirement's rule uses (thresholds and measure arguments), in first-use order."""
+    out: list[str] = []
+    for leaf in leaves(req.rule):
+        found = list(_param_refs(leaf.measure))
+        if isinstance(leaf.threshold, str) and leaf.threshold in scheme.parameters:
+            found.append(leaf.threshold)
+        for pid in found:
+            if pid not in out:
+                out.append(pid)
+    return out
+
+
+def _measure_paths(measure: dict[str, Any]) -> list[str]:
+    """Evidence paths a measure reads, by asking its evaluator; falls back to string values that look like paths."""
+    try:
+        from ..evaluators import REGISTRY
+
+        ev = REGISTRY[measure["kind"]]
+        params = ev.Params.model_validate({k: v for k, v in measure.items() if k != "kind"})
+        return list(ev.evidence_paths(params))
+    except Exception:  # noqa: BLE001 - an unknown kind was already rejected by the loader
+        return []
+
+
+def evidence_paths(req: Requirement) -> list[str]:
+    """The evidence a requirement needs: its declared paths, then any its measures read."""
+    out = list(req.evidence)
+    for leaf in leaves(req.rule):
+        for path in _measure_paths(leaf.measure):
+            if path not in out:
+                out.append(path)
+    return out
+
+
+def _threshold_text(scheme: Scheme, leaf: Leaf) -> str:
+    t = leaf.threshold
+    if t is None:
+        return "the measure's own target"
+    if isinstance(t, str) and t in scheme.parameters:
+        p = scheme.parameters[t]
+        unit = f" {p.unit}" if p.unit else ""
+        return f"{fmt_value(p.value)}{unit} ({t})"
+    return fmt_value(t)
+
+
+def _measure_text(leaf: Leaf) -> str:
+    m = leaf.measure
+    args = []
+    for key, value in m.items():
+        if key == "kind":
+            continue
+        if isinstance(value, dict) and set(value) == {"param"}:
+            value = f"{{param: {value['param']}}}"
+        elif isinstance(value, dict):
+            value = "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
+        args.append(f"{key}={_compact(value)}")
+    return f"{m.get('kind', '?')}(" + ", ".join(args) + ")"
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, dict):
+        if set(value) == {"param"}:
+            return f"{{param: {value['param']}}}"
+        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    return fmt_value(value) if not isinstance(value, str) else value
+
+
+def rule_lines(scheme: Scheme, node: RuleNode, depth: int = 0, g: Glyphs | None = None) -> list[str]:
+    """The rule as indented plain lines: combinators, then each comparison in words."""
+    pad = "  " * depth
+    if isinstance(node, Leaf):
+        what = node.describe or node.measure.get("kind", "measure")
+        return [f"{pad}{what} {node.compare} {_threshold_text(scheme, node)}", f"{pad}  measured by {_measure_text(node)}"]
+    if isinstance(node, AllNode):
+        head, kids = "all of:", node.all
+    elif isinstance(node, AnyNode):
+        head, kids = "any of:", node.any
+    elif isinstance(node, AtLeastNode):
+        head, kids = f"at least {node.at_least} of:", node.of
+    else:
+        assert isinstance(node, NotNode)
+        head, kids = "not:", [node.not_]
+    out = [pad + head]
+    for kid in kids:
+        out.extend(rule_lines(scheme, kid, depth + 1, g))
+    return out
+
+
+# ------------------------------------------------------------------ list
+
+
+def render_list(schemes: Sequence[Scheme], console: Console) -> None:
+    g = glyphs_for(console.encoding)
+    table = Table(box=box.SIMPLE_HEAD if g.symbols["met"] == "✔" else box.ASCII2, show_edge=False, pad_edge=False)
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Title", overflow="fold")
+    table.add_column("Version", overflow="fold")
+    table.add_column("Reqs", justify="right", no_wrap=True)
+    table.add_column("Unconf.", justify="right", no_wrap=True)
+    for s in sorted(schemes, key=lambda s: s.id):
+        reqs = s.requirements()
+        unconfirmed = sum(1 for _, r in reqs if r.status != "confirmed")
+        table.add_row(s.id, s.title, s.version, str(len(reqs)), str(unconfirmed))
+    console.print(table)
+    console.print(
+        "Reqs: requirements encoded; Unconf.: those not yet confirmed against the source.\n"
+        "'compliance schemes show ID' shows one scheme; 'compliance explain REQUIREMENT_ID' one requirement.",
+        markup=False,
+        style="dim",
+    )
+
+
+# ------------------------------------------------------------------ one scheme
+
+
+def render_scheme(scheme: Scheme, console: Console) -> None:
+    g = glyphs_for(console.encoding)
+    console.print(Text(f"{scheme.title}", style="bold"))
+    console.print(f"{scheme.id} {g.dash} {scheme.version} {g.dash} {scheme.publisher}", markup=False)
+    if scheme.description:
+        console.print(scheme.description.strip(), markup=False)
+    if scheme.period:
+        p = scheme.period
+        line = Text(f"Period: {p.start or '…'} to {p.end or '…'} (")
+        line.append_text(_verification(p.status, g))
+        line.append(")")
+        console.print(line)
+    console.print(f"Outcome: {_rollup(scheme.outcome.rollup)} sections met {g.arrow} {scheme.outcome.met}", markup=False)
+    console.print(Text("Sources:", style="bold"))
+    for src in scheme.sources:
+        extra = ", ".join(x for x in (src.date, src.url) if x)
+        console.print(f"  {g.bullet} {src.key}: {src.title}" + (f" ({extra})" if extra else ""), markup=False)
+
+    tree = Tree(Text(scheme.id, style="bold"), guide_style="dim")
+    for sec in scheme.sections:
+        tree.add(_section_node(scheme, sec, g))
+    console.print(tree)
+    if scheme.not_encoded:
+        console.print(Text("Not encoded:", style="bold"))
+        for ne in scheme.not_encoded:
+            console.print(f"  {g.bullet} {ne.id}: {ne.reason}", markup=False)
+    console.print(f"{g.unverified} not yet confirmed against the source document.", markup=False, style="dim")
+
+
+def _section_node(scheme: Scheme, sec: Section, g: Glyphs) -> Tree:
+    head = Text(f"{sec.id} {sec.title}", style="bold")
+    head.append(f" (rollup: {_rollup(sec.rollup)}{'' if sec.in_outcome else '; informative'})", style="")
+    node = Tree(head)
+    for req in sec.requirements:
+        node.add(_requirement_node(scheme, req, g))
+    return node
+
+
+def _requirement_node(scheme: Scheme, req: Requirement, g: Glyphs) -> Group:
+    head = Text(f"{req.id} {req.title} ", style="bold")
+    head.append("[")
+    head.append_text(_verification(req.status, g))
+    head.append(f"; {req.severity}]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for leaf in leaves(req.rule):
+        grid.add_row("Judged", f"{leaf.describe or leaf.measure.get('kind')} {leaf.compare} {_threshold_text(scheme, leaf)}")
+    for pid in param_ids(scheme, req):
+        p = scheme.parameters.get(pid)
+        if p is not None:
+            grid.add_row("Parameter", _param_text(pid, p, g))
+    grid.add_row("Evidence", ", ".join(evidence_paths(req)) or "none")
+    grid.add_row("Source", req.source)
+    if req.effective:
+        e = req.effective
+        grid.add_row("Effective", f"{e.start or '…'} to {e.until or '…'}" + (f" ({e.note})" if e.note else ""))
+    return Group(head, grid)
+
+
+def _param_text(pid: str, p: Parameter, g: Glyphs) -> Text:
+    unit = f" {p.unit}" if p.unit else ""
+    text = Text(f"{pid} = {fmt_value(p.value)}{unit} (")
+    text.append_text(_verification(p.status, g))
+    text.append(f"; {p.source})")
+    return text
+
+
+# ------------------------------------------------------------------ explain
+
+
+def render_explain(scheme: Scheme, section: Section, req: Requirement, console: Console) -> None:
+    g = glyphs_for(console.encoding)
+    console.print(Text(f"{req.id} {req.title}", style="bold"))
+    line = Text(f"{scheme.title} ({scheme.id}) {g.arrow} {section.id} {section.title}")
+    console.print(line)
+    status = Text("Verification: ")
+    status.append_text(_verification(req.status, g))
+    status.append(f"; severity {req.severity}; source {req.source}")
+    console.print(status)
+    if req.effective:
+        e = req.effective
+        console.print(f"Applies from {e.start or '…'} until {e.until or '…'}" + (f": {e.note}" if e.note else ""), markup=False)
+
+    def heading(title: str) -> None:
+        console.print()
+        console.print(Text(title, style="bold underline"))
+
+    heading("What it requires")
+    console.print(req.text.strip(), markup=False)
+
+    heading("Evidence it needs")
+    descriptions = _evidence_descriptions()
+    paths = evidence_paths(req)
+    if not paths:
+        console.print("No evidence paths: it is judged from other schemes' outcomes.", markup=False)
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for path in paths:
+        grid.add_row(f"{g.bullet} {path}", descriptions.get(path, ""))
+    console.print(grid)
+
+    heading("How it is judged")
+    console.print(
+        "Met when the rule holds; not met when it fails; insufficient evidence when the evidence it needs "
+        "is missing; not applicable when there is nothing to measure.",
+        markup=False,
+    )
+    for text in rule_lines(scheme, req.rule, 1, g):
+        console.print(text, markup=False)
+
+    pids = param_ids(scheme, req)
+    if pids:
+        heading("Parameters")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for pid in pids:
+            p = scheme.parameters.get(pid)
+            if p is None:
+                continue
+            grid.add_row(f"{g.bullet}", _param_text(pid, p, g))
+            grid.add_row("", Text(p.description, style="dim"))
+            if p.note:
+                grid.add_row("", Text(f"Note: {p.note}", style="dim"))
+        console.print(grid)
+        console.print(f"Override one for an assessment with --param ID=VALUE.", markup=False, style="dim")
+
+    heading("Remediation")
+    console.print(req.remediation.strip(), markup=False)
+    questions = [*section.challenge, *req.challenge]
+    if questions:
+        heading("Challenge (questions a board champion should ask)")
+        for q in req.challenge + [q for q in section.challenge if q not in req.challenge]:
+            console.print(f"{g.bullet} {q}", markup=False)
+    if req.notes:
+        heading("Notes")
+        for n in req.notes:
+            console.print(f"{g.bullet} {n}", markup=False)
+    if req.status != "confirmed":
+        console.print()
+        console.print(f"{g.unverified} This requirement is not yet confirmed against its source document.", markup=False, style="italic")
+
+
+def _evidence_descriptions() -> dict[str, str]:
+    """``counts.sbl_e1_co_at_booking`` -> its catalogue description."""
+    from ..evidence.model import Evidence
+    from ..evidence.types import unwrap
+
+    out: dict[str, str] = {}
+    for name, field in Evidence.model_fields.items():
+        tp = unwrap(field.annotation)
+        if isinstance(tp, type) and hasattr(tp, "model_fields") and name not in ("trust", "period", "submitted_by"):
+            for sub, f in tp.model_fields.items():
+                out[f"{name}.{sub}"] = f.description or ""
+        else:
+            out[name] = field.description or ""
+    return out
