@@ -201,7 +201,7 @@ def _assess_files(files: list[Path], schemes: list[Any] | None, params: dict[str
     """Assess every file; bad files are all reported together (exit 2) before any report."""
     import time
 
-    from . import assess, load_evidence
+    from . import assess
 
     results: list[Assessment] = []
     errors: list[InputError] = []
@@ -226,8 +226,8 @@ def _assess_files(files: list[Path], schemes: list[Any] | None, params: dict[str
                 progress.start()
                 task = progress.add_task("assess", total=len(files), completed=i)
             try:
-                evidence = load_evidence(path)
-                results.append(assess(evidence, schemes=schemes, params=params))
+                # A path (not a loaded Evidence) so the assessment records which file it came from.
+                results.append(assess(str(path), schemes=schemes, params=params))
             except InputError as err:
                 errors.append(err)
             if progress is not None and task is not None:

@@ -74,8 +74,16 @@ def parse_yaml(text: str, *, file: str | None, error: type[ComplianceError]) -> 
     return doc
 
 
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:" + t for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp", "binary", "set", "omap", "pairs")
+}
+
+
 def _yaml_value(node: yaml.Node, path: Path_, doc: Document, ctor: yaml.constructor.SafeConstructor, problems: list[Problem]) -> Any:
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if node.tag not in _PLAIN_TAGS:
+        problems.append(Problem("E005", f"YAML tag '{node.tag}' is not allowed: schemes and evidence are plain data", _loc(doc, node, path)))
+        return None
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:

@@ -80,6 +80,14 @@ def _shape_problem(err: Mapping[str, Any], doc: Document) -> Problem:
     if kind == "literal_error":
         allowed = [a.strip("'") for a in str(err.get("ctx", {}).get("expected", "")).replace(" or ", ", ").split(", ")]
         return Problem("V012", f"{err['msg']} (got {err.get('input')!r})", location, err["msg"].removeprefix("Input should be "), did_you_mean(str(err.get("input")), allowed))
+    if kind == "string_pattern_mismatch":
+        pattern = str(err.get("ctx", {}).get("pattern", ""))
+        given = str(err.get("input"))
+        import re
+
+        fixed = given.strip().upper()
+        suggestion = fixed if re.fullmatch(pattern, fixed) else None
+        return Problem("V014", f"{given!r} does not have the expected form", location, f"text matching {pattern}", suggestion)
     expected = type_at(Evidence, loc)
     return Problem("V013", f"{err['msg']} (got {_short(err.get('input'))})", location, describe_type(expected) if expected is not None else None)
 

@@ -139,7 +139,10 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], 
     """Map a pydantic error location onto the document: drop union tags and type names."""
     out: list[str | int] = []
     cur = data
-    for part in loc:
+    for i, part in enumerate(loc):
+        # A rule node's union tag ('all', 'measure'...) comes before the field of the same name.
+        if isinstance(cur, Mapping) and part == _node_kind(dict(cur)) and i + 1 < len(loc) and loc[i + 1] in cur:
+            continue
         if isinstance(cur, Mapping) and part in cur:
             out.append(part)
             cur = cur[part]
@@ -214,7 +217,10 @@ def _shape_problem(err: Mapping[str, Any], doc: Document) -> Problem:
         expected = str(err.get("ctx", {}).get("expected", ""))
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
         return Problem("S113", f"{err['msg']} (got {err.get('input')!r})", location, expected, did_you_mean(str(err.get("input")), options))
-    return Problem("S114", f"{err['msg']} (got {str(err.get('input'))[:40]!r})", location)
+    hint = None
+    if isinstance(err.get("input"), bool) and kind == "string_type":
+        hint = "text; YAML reads yes/no/on/off as true/false, so quote it"
+    return Problem("S114", f"{err['msg']} (got {str(err.get('input'))[:40]!r})", location, hint)
 
 
 def _first_key(value: Mapping[str, Any]) -> str:
