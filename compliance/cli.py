@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import InputError, Problem, UsageError, did_you_mean
+from .errors import InputError, Location, Problem, UsageError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -88,7 +88,7 @@ def parse_param_value(text: str) -> bool | int | float | str | Any:
         try:
             return dt.date.fromisoformat(raw)
         except ValueError:
-            raise UsageError(f"--param value '{raw}' looks like a date but is not a real one") from None
+            raise UsageError([Problem("U014", f"'{raw}' looks like a date but is not a real one", Location("--param"), "YYYY-MM-DD")]) from None
     return raw
 
 
@@ -100,7 +100,7 @@ def parse_params(items: Sequence[str] | None) -> dict[str, Any] | None:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(
-                [Problem("U010", f"--param needs ID=VALUE, got '{item}'", expected="e.g. --param MIS.Y3.SA1.b.coverage=90")]
+                [Problem("U010", f"needs ID=VALUE, got '{item}'", Location("--param"), expected="e.g. --param MIS.Y3.SA1.b.coverage=90")]
             )
         params[key.strip()] = parse_param_value(value)
     return params
@@ -114,7 +114,7 @@ def evidence_files(args: Sequence[str]) -> list[Path]:
         if p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in EVIDENCE_SUFFIXES)
             if not found:
-                raise UsageError([Problem("U011", f"no evidence files (*.json, *.yaml) in directory {arg}")])
+                raise UsageError([Problem("U011", "no evidence files (*.json, *.yaml, *.yml) in this directory", Location(arg))])
             files.extend(found)
         else:
             files.append(p)
@@ -150,7 +150,7 @@ class _Out:
             try:
                 path.write_text(text, encoding="utf-8", newline="\n")
             except OSError as exc:
-                raise UsageError([Problem("U020", f"cannot write {path}: {exc.strerror}")]) from None
+                raise UsageError([Problem("U020", f"cannot write the report: {exc.strerror}", Location(str(path)))]) from None
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
@@ -244,7 +244,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     files = evidence_files(args.evidence)
     if args.challenge and args.format == "json":
-        raise UsageError([Problem("U012", "--challenge has no JSON form", expected="--format terminal, markdown or html")])
+        raise UsageError([Problem("U012", "the challenge view has no JSON form", Location("--challenge"), expected="--format terminal, markdown or html")])
     schemes = _load_schemes(args.scheme)
     results = _assess_files(files, schemes, params)
     out = _Out(args.output)
@@ -338,6 +338,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
             Problem(
                 "U013",
                 f"no requirement '{args.requirement}' in scheme(s) {', '.join(s.id for s in pool)}",
+                Location("compliance explain"),
                 expected="a requirement id such as " + (known[0] if known else "MIS-Y3-SA1.b"),
                 suggestion=did_you_mean(args.requirement, known),
             )

@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..results import Assessment, LeafResult, RequirementResult, SectionResult
-from .style import STYLES, WORDS, Glyphs, glyphs_for, is_gap
+from .style import STYLES, WORDS, Glyphs, clean, glyphs_for, is_gap
 
 __all__ = ["Weakness", "SectionChallenge", "KINDS", "build", "classify", "render", "render_markdown"]
 
@@ -179,6 +179,8 @@ def build(assessment: Assessment, *, only_gaps: bool = False) -> list[SectionCha
             weaknesses.sort(key=lambda w: order.index(w.kind))  # stable: requirement order kept within a kind
             if only_gaps and not is_gap(sec.status) and not any(w.kind != "unverified" for w in weaknesses):
                 continue
+            questions = [clean(q) for q in questions]
+            weaknesses = [Weakness(w.kind, w.requirement, clean(w.text)) for w in weaknesses]
             out.append(SectionChallenge(scheme.id, scheme.title, sec, _dedupe(questions), _dedupe_w(weaknesses)))
     return out
 

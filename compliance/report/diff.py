@@ -169,7 +169,8 @@ def _figures(scheme: str, o: Any, n: Any) -> list[FigureChange]:
         before = old_leaves.get(leaf.describe)
         if before is None:
             continue
-        if before.value == leaf.value and before.display == leaf.display:
+        numeric = isinstance(leaf.value, (int, float)) and not isinstance(leaf.value, bool)
+        if before.value == leaf.value and (not numeric or before.display == leaf.display):
             continue
         delta = None
         if isinstance(leaf.value, (int, float)) and isinstance(before.value, (int, float)) and not isinstance(leaf.value, bool) and not isinstance(before.value, bool):

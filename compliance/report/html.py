@@ -10,17 +10,19 @@ drawn from memory addresses, sorted iteration.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape as _escape
 
 from ..results import Assessment, LeafResult, RequirementResult, SchemeResult, SectionResult
-from .style import CSS, UNICODE, UNVERIFIED_LEGEND, WORDS, fmt_value, is_gap, label, leaf_line, section_unverified
+from .style import CSS, UNICODE, UNVERIFIED_LEGEND, WORDS, fmt_value, is_gap, label, leaf_line, section_title, section_unverified
 
 __all__ = ["render", "render_many", "trajectory_chart", "STYLE"]
 
 
 def esc(text: object) -> str:
-    return _escape(str(text), quote=True)
+    """HTML-escaped, whitespace collapsed (scheme prose arrives with YAML's line breaks)."""
+    return _escape(" ".join(str(text).split()), quote=True)
 
 
 STYLE = """
@@ -136,9 +138,8 @@ def _scheme(scheme: SchemeResult, *, only_gaps: bool, level: int) -> str:
             judged = sum(v for k, v in sec.counts.items() if k != "not_applicable")
             met = f"{sec.counts.get('met', 0)}/{judged}" if judged else UNICODE.symbols["not_applicable"]
             mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if section_unverified(sec) else ""
-            info = "" if sec.in_outcome else " <small>(informative)</small>"
             out.append(
-                f'<tr id="row-{esc(sec.id)}"><td>{esc(sec.id)}{mark}</td><td>{esc(sec.title)}{info}</td>'
+                f'<tr id="row-{esc(sec.id)}"><td>{esc(sec.id)}{mark}</td><td>{esc(section_title(sec.title, sec.in_outcome))}</td>'
                 f"<td>{_status(sec.status)}</td><td class=\"num\">{met}</td></tr>"
             )
         out.append("</tbody>\n</table>")
@@ -166,8 +167,7 @@ def _scheme(scheme: SchemeResult, *, only_gaps: bool, level: int) -> str:
 
 
 def _gap_section(sec: SectionResult, h: str) -> str:
-    info = " (informative)" if not sec.in_outcome else ""
-    out = [f"<{h}>{esc(sec.id)} {esc(sec.title)}{esc(info)} {_status(sec.status)}</{h}>"]
+    out = [f"<{h}>{esc(sec.id)} {esc(section_title(sec.title, sec.in_outcome))} {_status(sec.status)}</{h}>"]
     for req in sec.requirements:
         if is_gap(req.status):
             out.append(_requirement(req))
@@ -182,7 +182,7 @@ def _requirement(req: RequirementResult) -> str:
     out.append(f"<h4>{esc(req.id)} {esc(req.title)}{mark} {_status(req.status)}</h4>")
     out.append(f"<p>{esc(req.explanation)}</p>\n<dl>")
     for leaf in req.measurements:
-        if leaf.outcome in ("false", "unknown"):
+        if leaf.outcome == "false" or (leaf.outcome == "unknown" and leaf.display):
             out.append(f"<dt>Measured</dt><dd>{esc(leaf_line(leaf))}</dd>")
     if req.shortfall:
         out.append(f"<dt>Shortfall</dt><dd>{esc(req.shortfall)}</dd>")
@@ -215,50 +215,63 @@ def trajectory_chart(items: Sequence[tuple[RequirementResult, LeafResult]], *, c
     """Small multiples: for each requirement, the trust's rate beside the trajectory value for the year.
 
     Each row has its own scale (rates per 1,000 and per 100,000 do not share
-    an axis); both bars carry their value as text, and the status is written
-    beside them, so nothing rests on colour.
+    an axis); both bars carry their value as text, the trajectory bar is
+    hatched as well as grey, and the status is written under the label, so
+    nothing rests on colour.
     """
-    width, label_w, row_h, pad = 720, 250, 58, 10
-    bar_w = width - label_w - 150
-    height = pad * 2 + row_h * len(items) + 18
+    width, label_w, row_h, pad, text_w = 760, 230, 62, 10, 230
+    bar_w = width - label_w - text_w
+    height = pad * 2 + row_h * len(items) + 20
+    cid = esc(chart_id)
     out = [
-        f'<figure class="chart" id="{esc(chart_id)}">',
+        f'<figure class="chart" id="{cid}">',
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-labelledby="{esc(chart_id)}-title" font-family="Segoe UI, Helvetica Neue, Arial, sans-serif" font-size="12">',
-        f'<title id="{esc(chart_id)}-title">Trust rate against the national trajectory, one row per measure</title>',
-        # Legend: the trajectory bar is hatched as well as grey.
-        '<defs><pattern id="' + esc(chart_id) + '-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        f'role="img" aria-labelledby="{cid}-title" font-family="Segoe UI, Helvetica Neue, Arial, sans-serif" font-size="12">',
+        f'<title id="{cid}-title">Trust rate against the national trajectory for the year, one row per measure</title>',
+        f'<defs><pattern id="{cid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
         '<rect width="6" height="6" fill="#d5d8dc"/><line x1="0" y1="0" x2="0" y2="6" stroke="#80868b" stroke-width="2"/></pattern></defs>',
         f'<g transform="translate({label_w},{pad})">'
         '<rect x="0" y="0" width="14" height="10" fill="#24508f"/><text x="19" y="9">Trust rate</text>'
-        f'<rect x="110" y="0" width="14" height="10" fill="url(#{esc(chart_id)}-hatch)" stroke="#80868b"/><text x="129" y="9">Trajectory for the year</text></g>',
+        f'<rect x="100" y="0" width="14" height="10" fill="url(#{cid}-hatch)" stroke="#80868b"/>'
+        '<text x="119" y="9">National trajectory for the year</text></g>',
     ]
     for i, (req, leaf) in enumerate(items):
-        y = pad + 18 + i * row_h
+        y = pad + 20 + i * row_h
         value, target = float(leaf.value or 0), float(leaf.threshold or 0)
-        top = max(value, target) * 1.15 or 1.0
+        top = max(value, target) * 1.1 or 1.0
         vw, tw = bar_w * value / top, bar_w * target / top
-        status = req.status
-        unit = f" {leaf.unit}" if leaf.unit else ""
-        target_text = leaf.threshold_display or f"{fmt_value(target)}{unit}"
+        unit = leaf.unit.strip()
+        unit_text = unit if unit == "%" else f" {unit}" if unit else ""
+        year = _YEAR.search(leaf.threshold_display or "")
+        value_text = f"trust {fmt_value(round(value, 2))}{unit_text}"
+        target_text = f"{year.group(1) + ' ' if year else ''}trajectory {fmt_value(round(target, 2))}{unit_text}"
+        status_text = label(req.status, UNICODE)
+        if leaf.note and "unstable" in leaf.note:
+            status_text += " (few events)"
+        colour = {"met": "#1d6b2f", "not_met": "#a4161a", "insufficient_evidence": "#8a5a00", "not_applicable": "#5f6368"}[req.status]
         out.append(f'<g class="row" transform="translate(0,{y})">')
-        out.append(f'<title>{esc(req.id)}: trust {esc(fmt_value(value))}{esc(unit)}; trajectory {esc(target_text)}; {esc(WORDS[status])}</title>')
-        out.append(f'<text x="0" y="14" font-weight="600">{esc(req.id)}</text>')
-        out.append(f'<text x="0" y="30" fill="#555">{esc(_short(leaf.describe, 38))}</text>')
+        out.append(f"<title>{esc(req.id)}: {esc(value_text)}; {esc(target_text)}; {esc(status_text)}</title>")
+        out.append(f'<text x="0" y="13" font-weight="600">{esc(req.id)}</text>')
+        out.append(f'<text x="0" y="28" fill="#555">{esc(_short(leaf.describe, 36))}</text>')
+        out.append(f'<text x="0" y="43" font-weight="600" fill="{colour}">{esc(status_text)}</text>')
         out.append(f'<rect x="{label_w}" y="4" width="{_num(vw)}" height="16" fill="#24508f"/>')
-        out.append(f'<text x="{_num(label_w + vw + 5)}" y="17">{esc(fmt_value(value))}{esc(unit)}</text>')
-        out.append(f'<rect x="{label_w}" y="24" width="{_num(tw)}" height="16" fill="url(#{esc(chart_id)}-hatch)" stroke="#80868b"/>')
-        out.append(f'<text x="{_num(label_w + tw + 5)}" y="37">{esc(_short(target_text, 34))}</text>')
-        colour = {"met": "#1d6b2f", "not_met": "#a4161a", "insufficient_evidence": "#8a5a00", "not_applicable": "#5f6368"}[status]
-        out.append(f'<text x="{width}" y="14" text-anchor="end" font-weight="600" fill="{colour}">{esc(label(status, UNICODE))}</text>')
+        out.append(f'<text x="{_num(label_w + vw + 5)}" y="17">{esc(value_text)}</text>')
+        out.append(f'<rect x="{label_w}" y="24" width="{_num(tw)}" height="16" fill="url(#{cid}-hatch)" stroke="#80868b"/>')
+        out.append(f'<text x="{_num(label_w + tw + 5)}" y="37">{esc(target_text)}</text>')
         out.append(f'<line x1="{label_w}" y1="0" x2="{label_w}" y2="44" stroke="#1b1b1b"/>')
         out.append("</g>")
     out.append("</svg>")
+    ops = {leaf.comparison for _, leaf in items}
+    better = "Lower is better. " if ops <= {"<=", "<"} else "Higher is better. " if ops <= {">=", ">"} else ""
     out.append(
-        "<figcaption>Lower is better. Each row has its own scale; the trajectory is the national ambition's value for the year assessed.</figcaption>"
+        f"<figcaption>{better}Each row has its own scale; the trajectory value is the national ambition's "
+        "for the year assessed.</figcaption>"
     )
     out.append("</figure>")
     return "\n".join(out)
+
+
+_YEAR = re.compile(r"\b(\d{4}) trajectory\b")
 
 
 def _short(text: str, n: int) -> str:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..results import Assessment, RequirementResult, SchemeResult
-from .style import UNICODE, UNVERIFIED_LEGEND, WORDS, is_gap, label, leaf_line, section_unverified
+from .style import UNICODE, UNVERIFIED_LEGEND, WORDS, is_gap, label, leaf_line, section_title, section_unverified
 
 __all__ = ["render", "render_many", "escape", "code"]
 
@@ -16,7 +16,7 @@ _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 
 def escape(text: str) -> str:
     """Escape what Markdown would otherwise read as markup (tables, emphasis, HTML tags)."""
-    return _TAG.sub("&lt;", _SPECIAL.sub(r"\\\1", text)).replace("\n", " ")
+    return _TAG.sub("&lt;", _SPECIAL.sub(r"\\\1", " ".join(text.split())))
 
 
 def code(text: str) -> str:
@@ -78,7 +78,7 @@ def _scheme(scheme: SchemeResult, only_gaps: bool, level: int) -> tuple[list[str
         for sec in rows:
             judged = sum(v for k, v in sec.counts.items() if k != "not_applicable")
             mark = f" {g.unverified}" if section_unverified(sec) else ""
-            title = escape(sec.title) + ("" if sec.in_outcome else " (informative)")
+            title = escape(section_title(sec.title, sec.in_outcome))
             met = f"{sec.counts.get('met', 0)}/{judged}" if judged else g.symbols["not_applicable"]
             lines.append(f"| {escape(sec.id)}{mark} | {title} | {label(sec.status, g)} | {met} |")
         lines.append("")
@@ -88,8 +88,8 @@ def _scheme(scheme: SchemeResult, only_gaps: bool, level: int) -> tuple[list[str
     else:
         lines += [f"{h}# Gaps", ""]
         for sec in gaps:
-            info = "" if sec.in_outcome else ", informative"
-            lines += [f"{h}## {g.symbols[sec.status]} {escape(sec.id)} {escape(sec.title)} ({WORDS[sec.status]}{info})", ""]
+            title = escape(section_title(sec.title, sec.in_outcome))
+            lines += [f"{h}## {g.symbols[sec.status]} {escape(sec.id)} {title} ({WORDS[sec.status]})", ""]
             for req in sec.requirements:
                 if is_gap(req.status):
                     lines += _requirement(req)
@@ -105,7 +105,7 @@ def _requirement(req: RequirementResult) -> list[str]:
     mark = f" {g.unverified}" if req.rests_on_unverified else ""
     lines = [f"- **{g.symbols[req.status]} {escape(req.id)} {escape(req.title)}{mark}** ({WORDS[req.status]})", f"  - {escape(req.explanation)}"]
     for leaf in req.measurements:
-        if leaf.outcome in ("false", "unknown"):
+        if leaf.outcome == "false" or (leaf.outcome == "unknown" and leaf.display):
             lines.append(f"  - Measured: {escape(leaf_line(leaf))}")
     if req.shortfall:
         lines.append(f"  - Shortfall: {escape(req.shortfall)}")

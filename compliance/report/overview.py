@@ -66,17 +66,19 @@ def legend(symbols: dict[str, str]) -> str:
 
 
 def render(assessments: Sequence[Assessment], console: Console, *, only_gaps: bool = False) -> None:
+    """One row per trust; schemes are numbered columns (the key is printed above) so it fits 80 columns."""
     g = glyphs_for(console.encoding)
     ids = scheme_ids(assessments)
     met = sum(1 for a in assessments if a.all_met)
     console.print(Text(f"Overview of {len(assessments)} trusts", style="bold"))
     console.print(f"{met} with every scheme met, {len(assessments) - met} with gaps.", markup=False)
+    console.print("Schemes: " + "; ".join(f"[{i}] {sid}" for i, sid in enumerate(ids, 1)), markup=False)
     table = Table(box=box.SIMPLE_HEAD if g.symbols["met"] == "✔" else box.ASCII2, show_edge=False, pad_edge=False)
-    table.add_column("Trust", overflow="fold")
+    table.add_column("Trust", overflow="fold", min_width=16, ratio=1)
     table.add_column("ODS", no_wrap=True)
-    for sid in ids:
-        table.add_column(sid, no_wrap=True, justify="left")
-    table.add_column("Verdict", no_wrap=True)
+    for i, _ in enumerate(ids, 1):
+        table.add_column(f"[{i}]", no_wrap=True)
+    table.add_column("Verdict", overflow="fold", min_width=10)
     shown = 0
     for row in rows(assessments, ids, only_gaps=only_gaps):
         shown += 1

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rich import box
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from ..schemes.model import AllNode, AnyNode, AtLeastNode, Leaf, NotNode, Parameter, Requirement, RuleNode, Scheme, Section
-from .style import Glyphs, fmt_value, glyphs_for
+from .style import Glyphs, clean, fmt_value, glyphs_for
+from .terminal import bullets
 
 __all__ = [
     "render_list",
@@ -139,6 +140,8 @@ def _compact(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_compact(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return fmt_value(value) if not isinstance(value, str) else value
 
 
@@ -167,20 +170,19 @@ def rule_lines(scheme: Scheme, node: RuleNode, depth: int = 0, g: Glyphs | None 
 
 
 def render_list(schemes: Sequence[Scheme], console: Console) -> None:
-    g = glyphs_for(console.encoding)
-    table = Table(box=box.SIMPLE_HEAD if g.symbols["met"] == "✔" else box.ASCII2, show_edge=False, pad_edge=False)
-    table.add_column("Id", no_wrap=True)
-    table.add_column("Title", overflow="fold")
-    table.add_column("Version", overflow="fold")
-    table.add_column("Reqs", justify="right", no_wrap=True)
-    table.add_column("Unconf.", justify="right", no_wrap=True)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
     for s in sorted(schemes, key=lambda s: s.id):
         reqs = s.requirements()
         unconfirmed = sum(1 for _, r in reqs if r.status != "confirmed")
-        table.add_row(s.id, s.title, s.version, str(len(reqs)), str(unconfirmed))
-    console.print(table)
+        detail = Text(clean(s.title), style="bold")
+        detail.append(f"\nversion {clean(s.version)}; {s.publisher}\n", style="")
+        detail.append(f"{len(s.sections)} sections, {len(reqs)} requirements ({unconfirmed} not yet confirmed against the source)", style="")
+        grid.add_row(s.id, detail)
+        grid.add_row("", "")
+    console.print(grid)
     console.print(
-        "Reqs: requirements encoded; Unconf.: those not yet confirmed against the source.\n"
         "'compliance schemes show ID' shows one scheme; 'compliance explain REQUIREMENT_ID' one requirement.",
         markup=False,
         style="dim",
@@ -195,18 +197,20 @@ def render_scheme(scheme: Scheme, console: Console) -> None:
     console.print(Text(f"{scheme.title}", style="bold"))
     console.print(f"{scheme.id} {g.dash} {scheme.version} {g.dash} {scheme.publisher}", markup=False)
     if scheme.description:
-        console.print(scheme.description.strip(), markup=False)
+        console.print(clean(scheme.description), markup=False)
     if scheme.period:
         p = scheme.period
         line = Text(f"Period: {p.start or '…'} to {p.end or '…'} (")
         line.append_text(_verification(p.status, g))
         line.append(")")
         console.print(line)
-    console.print(f"Outcome: {_rollup(scheme.outcome.rollup)} sections met {g.arrow} {scheme.outcome.met}", markup=False)
+    console.print(f"Outcome: {_rollup(scheme.outcome.rollup)} sections met {g.arrow} {clean(scheme.outcome.met)}", markup=False)
     console.print(Text("Sources:", style="bold"))
+    items = []
     for src in scheme.sources:
         extra = ", ".join(x for x in (src.date, src.url) if x)
-        console.print(f"  {g.bullet} {src.key}: {src.title}" + (f" ({extra})" if extra else ""), markup=False)
+        items.append(f"{src.key}: {clean(src.title)}" + (f" ({extra})" if extra else ""))
+    console.print(bullets(items, g))
 
     tree = Tree(Text(scheme.id, style="bold"), guide_style="dim")
     for sec in scheme.sections:
@@ -214,8 +218,7 @@ def render_scheme(scheme: Scheme, console: Console) -> None:
     console.print(tree)
     if scheme.not_encoded:
         console.print(Text("Not encoded:", style="bold"))
-        for ne in scheme.not_encoded:
-            console.print(f"  {g.bullet} {ne.id}: {ne.reason}", markup=False)
+        console.print(bullets([f"{ne.id}: {clean(ne.reason)}" for ne in scheme.not_encoded], g))
     console.print(f"{g.unverified} not yet confirmed against the source document.", markup=False, style="dim")
 
 
@@ -243,10 +246,10 @@ def _requirement_node(scheme: Scheme, req: Requirement, g: Glyphs) -> Group:
         if p is not None:
             grid.add_row("Parameter", _param_text(pid, p, g))
     grid.add_row("Evidence", ", ".join(evidence_paths(req)) or "none")
-    grid.add_row("Source", req.source)
+    grid.add_row("Source", clean(req.source))
     if req.effective:
         e = req.effective
-        grid.add_row("Effective", f"{e.start or '…'} to {e.until or '…'}" + (f" ({e.note})" if e.note else ""))
+        grid.add_row("Effective", f"{e.start or '…'} to {e.until or '…'}" + (f" ({clean(e.note)})" if e.note else ""))
     return Group(head, grid)
 
 
@@ -268,18 +271,18 @@ def render_explain(scheme: Scheme, section: Section, req: Requirement, console: 
     console.print(line)
     status = Text("Verification: ")
     status.append_text(_verification(req.status, g))
-    status.append(f"; severity {req.severity}; source {req.source}")
+    status.append(f"; severity {req.severity}; source {clean(req.source)}")
     console.print(status)
     if req.effective:
         e = req.effective
-        console.print(f"Applies from {e.start or '…'} until {e.until or '…'}" + (f": {e.note}" if e.note else ""), markup=False)
+        console.print(f"Applies from {e.start or '…'} until {e.until or '…'}" + (f": {clean(e.note)}" if e.note else ""), markup=False)
 
     def heading(title: str) -> None:
         console.print()
         console.print(Text(title, style="bold underline"))
 
     heading("What it requires")
-    console.print(req.text.strip(), markup=False)
+    console.print(clean(req.text), markup=False)
 
     heading("Evidence it needs")
     descriptions = _evidence_descriptions()
@@ -290,7 +293,7 @@ def render_explain(scheme: Scheme, section: Section, req: Requirement, console: 
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
     for path in paths:
-        grid.add_row(f"{g.bullet} {path}", descriptions.get(path, ""))
+        grid.add_row(f"{g.bullet} {path}", clean(descriptions.get(path, "")))
     console.print(grid)
 
     heading("How it is judged")
@@ -300,7 +303,8 @@ def render_explain(scheme: Scheme, section: Section, req: Requirement, console: 
         markup=False,
     )
     for text in rule_lines(scheme, req.rule, 1, g):
-        console.print(text, markup=False)
+        indent = len(text) - len(text.lstrip(" "))
+        console.print(Padding(Text(text.lstrip(" ")), (0, 0, 0, indent)))
 
     pids = param_ids(scheme, req)
     if pids:
@@ -313,23 +317,21 @@ def render_explain(scheme: Scheme, section: Section, req: Requirement, console: 
             if p is None:
                 continue
             grid.add_row(f"{g.bullet}", _param_text(pid, p, g))
-            grid.add_row("", Text(p.description, style="dim"))
+            grid.add_row("", Text(clean(p.description), style="dim"))
             if p.note:
-                grid.add_row("", Text(f"Note: {p.note}", style="dim"))
+                grid.add_row("", Text(f"Note: {clean(p.note)}", style="dim"))
         console.print(grid)
         console.print(f"Override one for an assessment with --param ID=VALUE.", markup=False, style="dim")
 
     heading("Remediation")
-    console.print(req.remediation.strip(), markup=False)
-    questions = [*section.challenge, *req.challenge]
+    console.print(clean(req.remediation), markup=False)
+    questions = [clean(q) for q in req.challenge + [q for q in section.challenge if q not in req.challenge]]
     if questions:
         heading("Challenge (questions a board champion should ask)")
-        for q in req.challenge + [q for q in section.challenge if q not in req.challenge]:
-            console.print(f"{g.bullet} {q}", markup=False)
+        console.print(bullets(questions, g))
     if req.notes:
         heading("Notes")
-        for n in req.notes:
-            console.print(f"{g.bullet} {n}", markup=False)
+        console.print(bullets([clean(n) for n in req.notes], g))
     if req.status != "confirmed":
         console.print()
         console.print(f"{g.unverified} This requirement is not yet confirmed against its source document.", markup=False, style="italic")

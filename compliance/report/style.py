@@ -24,6 +24,7 @@ __all__ = [
     "UNICODE",
     "ASCII",
     "glyphs_for",
+    "clean",
     "is_gap",
     "label",
     "counts_text",
@@ -99,6 +100,11 @@ def glyphs_for(encoding: str | None) -> Glyphs:
     return UNICODE if enc.startswith("utf") else ASCII
 
 
+def clean(text: str | None) -> str:
+    """Scheme prose as one paragraph: YAML folding leaves newlines and double spaces behind."""
+    return " ".join((text or "").split())
+
+
 def is_gap(status: str) -> bool:
     return status in ("not_met", "insufficient_evidence")
 
@@ -142,18 +148,43 @@ def fmt_param(p: ParameterUse) -> str:
     return f"{p.id} = {fmt_value(p.value)}{unit} ({extra})"
 
 
+def needs_text(leaf: LeafResult) -> str | None:
+    """What the rule needs, in words: ``at least 95%``, ``<= 0 windows missed``; ``None`` if unknown."""
+    shown = leaf.threshold_display
+    if shown and "None" not in shown:
+        # Engines may word the comparison themselves ("at least 95%"); keep an operator only for bare numbers.
+        return shown if not shown[:1].isdigit() and not shown.startswith(("-", "+", ".")) else f"{leaf.comparison} {shown}"
+    if leaf.threshold is None:
+        return None
+    unit = "%" if leaf.unit == "%" else f" {leaf.unit}" if leaf.unit else ""
+    return f"{leaf.comparison} {fmt_value(leaf.threshold)}{unit}"
+
+
 def leaf_line(leaf: LeafResult) -> str:
-    """``reviews started within two months: 80% (8 of 10); needs >= 95%``."""
-    shown = leaf.display or (fmt_value(leaf.value) if leaf.value is not None else "not submitted")
-    if leaf.outcome == "unknown" and not leaf.display:
+    """``reviews started within two months: 88.9% (24 of 27); needs at least 95%``."""
+    if leaf.display:
+        shown = leaf.display
+    elif leaf.value is not None:
+        shown = fmt_value(leaf.value)
+    else:
         shown = "not submitted" if leaf.missing else "unknown"
-    needs = leaf.threshold_display
-    if needs is None and leaf.threshold is not None:
-        needs = fmt_value(leaf.threshold) + ("%" if leaf.unit == "%" else f" {leaf.unit}" if leaf.unit else "")
     text = f"{leaf.describe}: {shown}"
+    needs = needs_text(leaf)
     if needs is not None:
-        text += f"; needs {leaf.comparison} {needs}"
+        text += f"; needs {needs}"
     return text
+
+
+def is_informative_title(title: str) -> bool:
+    low = title.lower()
+    return "informative" in low or "for information" in low
+
+
+def section_title(title: str, in_outcome: bool) -> str:
+    """The title, marked informative when it does not decide the outcome (unless it says so already)."""
+    if in_outcome or is_informative_title(title):
+        return title
+    return f"{title} (informative)"
 
 
 def iter_requirements(assessment: Assessment) -> Iterator[tuple[SchemeResult, SectionResult, RequirementResult]]:

@@ -19,6 +19,7 @@ from rich.tree import Tree
 from ..results import Assessment, RequirementResult, SchemeResult, SectionResult
 from .style import (
     STYLES,
+    clean,
     UNVERIFIED_LEGEND,
     WORDS,
     Glyphs,
@@ -26,6 +27,7 @@ from .style import (
     is_gap,
     label,
     leaf_line,
+    section_title,
     section_unverified,
 )
 
@@ -128,10 +130,10 @@ def _scheme(scheme: SchemeResult, console: Console, g: Glyphs, *, only_gaps: boo
     console.print(title)
     console.print(f"{scheme.id} {g.dash} {scheme.version} {g.dash} {scheme.publisher}", markup=False, style="dim")
     line = status_text(scheme.status, g, upper=True)
-    line.append(f": {scheme.explanation}", style="")
+    line.append(f": {clean(scheme.explanation)}", style="")
     console.print(line)
     if scheme.outcome:
-        console.print(scheme.outcome, markup=False)
+        console.print(clean(scheme.outcome), markup=False)
     for p in scheme.parameter_overrides:
         console.print(
             f"Parameter override: {p.id} = {p.value}{' ' + p.unit if p.unit else ''} (default {p.default})",
@@ -149,7 +151,7 @@ def _scheme(scheme: SchemeResult, console: Console, g: Glyphs, *, only_gaps: boo
         for sec in rows:
             mark = f" {g.unverified}" if section_unverified(sec) else ""
             judged = sum(v for k, v in sec.counts.items() if k != "not_applicable")
-            title = sec.title + ("" if sec.in_outcome else " (informative)")
+            title = section_title(sec.title, sec.in_outcome)
             table.add_row(
                 sec.id + mark,
                 title,
@@ -168,14 +170,12 @@ def _scheme(scheme: SchemeResult, console: Console, g: Glyphs, *, only_gaps: boo
             console.print(_gap_tree(sec, g))
     if scheme.action_plan_route and scheme.unmet_sections:
         console.print()
-        console.print(Text("Action plan: ", style="bold") + Text(scheme.action_plan_route))
+        console.print(Text("Action plan: ", style="bold") + Text(clean(scheme.action_plan_route)))
     return unverified
 
 
 def _gap_tree(sec: SectionResult, g: Glyphs) -> Tree:
-    head = Text(f"{g.symbols[sec.status]} {sec.id} {sec.title}", style="bold")
-    if not sec.in_outcome:
-        head.append(" (informative)")
+    head = Text(f"{g.symbols[sec.status]} {sec.id} {section_title(sec.title, sec.in_outcome)}", style="bold")
     head.append(f" {g.dash} ")
     head.append(WORDS[sec.status], style=STYLES[sec.status])
     tree = Tree(head, guide_style="dim")
@@ -183,8 +183,18 @@ def _gap_tree(sec: SectionResult, g: Glyphs) -> Tree:
         if is_gap(req.status):
             tree.add(_requirement(req, g))
     if sec.action_plan and sec.status == "not_met":
-        tree.add(Text("Action plan must: ", style="bold") + Text(sec.action_plan))
+        tree.add(Text("Action plan must: ", style="bold") + Text(clean(sec.action_plan)))
     return tree
+
+
+def bullets(items: list[str], g: Glyphs) -> Table:
+    """A bulleted list whose wrapped lines hang under the text, not the bullet."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for item in items:
+        grid.add_row(g.bullet, Text(item))
+    return grid
 
 
 def _requirement(req: RequirementResult, g: Glyphs) -> Group:
@@ -201,18 +211,17 @@ def _requirement(req: RequirementResult, g: Glyphs) -> Group:
         grid.add_row(key, Text(value))
 
     for leaf in req.measurements:
-        if leaf.outcome in ("false", "unknown"):
+        if leaf.outcome == "false" or (leaf.outcome == "unknown" and leaf.display):
             row("Measured", leaf_line(leaf))
     if req.shortfall:
-        row("Shortfall", req.shortfall)
+        row("Shortfall", clean(req.shortfall))
     if req.missing_evidence:
         row("Missing", ", ".join(req.missing_evidence))
     if req.records:
-        shown = [f"{g.bullet} {r.id}: {r.reason}" for r in req.records[:MAX_RECORDS]]
+        shown = [f"{r.id}: {r.reason}" for r in req.records[:MAX_RECORDS]]
         if len(req.records) > MAX_RECORDS:
-            shown.append(f"{g.bullet} ... and {len(req.records) - MAX_RECORDS} more")
-        for i, line in enumerate(shown):
-            row("Records" if i == 0 else "", line)
+            shown.append(f"... and {len(req.records) - MAX_RECORDS} more")
+        grid.add_row("Records", bullets(shown, g))
     if req.rests_on_unverified:
         unconfirmed = [p.id for p in req.parameters if p.status != "confirmed"]
         why = (
@@ -221,5 +230,5 @@ def _requirement(req: RequirementResult, g: Glyphs) -> Group:
             else f"a requirement whose status is {req.verification.replace('_', ' ')}"
         )
         row(g.unverified, f"Rests on {why}")
-    row("Remediation", req.remediation)
-    return Group(head, Text(req.explanation), grid)
+    row("Remediation", clean(req.remediation))
+    return Group(head, Text(clean(req.explanation)), grid)
