@@ -165,7 +165,7 @@ class _Out:
             import shutil
 
             width = min(shutil.get_terminal_size((80, 24)).columns, 100)
-            console = Console(file=sys.stdout, width=width, highlight=False, emoji=False, soft_wrap=False)
+            console = Console(file=sys.stdout, width=width, force_terminal=True, highlight=False, emoji=False, soft_wrap=False)
             draw(console)
             return
         width = 80

@@ -96,6 +96,10 @@ def _field(name: str, tp: Any, field: FieldInfo | None, indent: str) -> list[str
     """Lines for one key: its description as a comment, then the key with a blank value or its children."""
     tp = unwrap(tp)
     desc = ((field.description if field else None) or "").strip()
+    if not desc and _is_model(tp) and tp.__doc__:
+        desc = tp.__doc__.strip().splitlines()[0]
+    if not desc and _is_model(tp):
+        desc = name.replace("_", " ").capitalize() + ": " + ", ".join(tp.model_fields) + "."
     opt = field is not None and _optional(field)
     if _is_model(tp):
         note = desc + (" (optional)" if opt else "")
@@ -180,6 +184,8 @@ def render(schemes: Sequence[Scheme]) -> str:
         wanted = [sub for sub in model.model_fields if f"{group}.{sub}" in needed]
         if not wanted:
             continue
+        doc = (model.__doc__ or "").strip().splitlines()
+        out += _comment(doc[0] if doc else f"Evidence: {group}.", "")
         out.append(f"{group}:")
         for sub in wanted:
             sf = model.model_fields[sub]
