@@ -10,6 +10,7 @@ and review the diff of ``tests/__snapshots__/test_examples_snapshots.ambr``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,17 @@ def _assess(name: str) -> compliance.Assessment:
     return compliance.assess(compliance.load_evidence(str(EXAMPLES / name)), schemes=["mis-y3"])
 
 
+def _stable(text: str) -> str:
+    """Drop the ruleset name from fired_rule ("mis-y3.4#14:S1|not_met" -> "S1|not_met").
+
+    The name carries the ruleset's index and a per-process counter, which depend on how the engine
+    partitions rulesets and on what else the process compiled; the key and verdict are what matter.
+    """
+    return re.sub(r'("fired_rule": ")[^":]*:', r"\1", text)
+
+
 def test_mis_compliant_snapshot(snapshot):
-    assert _assess("mis_compliant.json").model_dump_json(indent=2) == snapshot
+    assert _stable(_assess("mis_compliant.json").model_dump_json(indent=2)) == snapshot
 
 
 @pytest.mark.parametrize(
@@ -42,4 +52,4 @@ def test_mis_example_sections_not_all_met_snapshot(name: str, snapshot):
             s.model_dump(mode="json") for s in result.sections if any(r.status != "met" for r in s.requirements)
         ],
     }
-    assert json.dumps(pinned, indent=2) == snapshot
+    assert _stable(json.dumps(pinned, indent=2)) == snapshot
