@@ -393,9 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="compliance",
         description="Assess an NHS maternity trust's evidence against rule schemes (CNST MIS, SBLCBv2, Continuity of Carer, board dashboard).",
         epilog="Exit codes: 0 all met, 1 gaps found, 2 bad input or usage, 3 internal error.",
-        parents=[common],
     )
-    parser.set_defaults(debug=False)
+    # Its own action (not the shared parent's): a subcommand's --debug must not reset this one.
+    parser.add_argument("--debug", action="store_true", default=False, help="show the traceback of any error")
     parser.add_argument("--version", action="version", version=f"compliance {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
