@@ -277,8 +277,10 @@ def _assess_scheme(
     values = {name: overrides.get(name, p.value) for name, p in scheme.parameters.items()}
     ctx = Context(ev, values, outcomes)
 
-    # 1. Measure every leaf; each becomes a fact its four rules decide.
+    # 1. Measure every leaf.  A lone comparison travels in its requirement's fact;
+    #    the leaves of combined rules get facts of their own.
     leaf_facts: list[dict[str, Any]] = []
+    req_facts: list[dict[str, Any]] = []
     measured: dict[str, _Leaf] = {}
     na_reasons: list[str | None] = []
     for req in c.requirements:
@@ -299,20 +301,25 @@ def _assess_scheme(
                 want_bool = spec.evaluator.value_type is bool
                 fact["v"] = _strict(m.value, want_bool)
                 fact["t"] = _strict(threshold, want_bool)
-            leaf_facts.append(fact)
+            if req.direct:
+                fact["st"] = "na" if not_in_force else "ok"
+                req_facts.append(fact)
+            else:
+                leaf_facts.append(fact)
             measured[plan.key] = _Leaf(spec, m, threshold, used)
-    verdicts = runner.fire(session, leaf_facts)
+    verdicts = runner.fire(session, leaf_facts) if leaf_facts else {}
 
     # 2. Combinators, deepest first, from counts of their children's verdicts.
     nodes = {n.key: n for n in c.nodes}
     for level in c.node_levels:
         verdicts.update(runner.fire(session, [{"key": k, **_count(verdicts[ch][0] for ch in nodes[k].children)} for k in level]))
 
-    # 3. Requirements take their rule's verdict unless their dates exclude them.
-    req_facts = [
+    # 3. Requirements: a lone comparison decides here; a combined rule passes on its root's verdict.
+    req_facts.extend(
         {"key": r.key, "st": "na" if na_reasons[i] else "ok", "root": verdicts[r.root][0]}
         for i, r in enumerate(c.requirements)
-    ]
+        if not r.direct
+    )
     verdicts.update(runner.fire(session, req_facts))
 
     # 4. Section roll-ups, then the outcome, each decided by firing.
@@ -416,8 +423,8 @@ def _show_threshold(value: Any, unit: str | None) -> str:
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
         text = fmt_num(float(value), 2)
-        if unit == "%":
-            return f"{text}%"
+        if unit and unit.startswith("%"):
+            return f"{text}{unit}"
         return f"{text} {unit}" if unit else text
     return str(value)
 
@@ -430,7 +437,7 @@ def _blocking(plan: RequirementPlan, nodes: Mapping[str, NodePlan], verdicts: Ma
     out: set[str] = set()
 
     def walk(key: str, positive: bool) -> None:
-        if key.startswith("L"):
+        if key not in nodes:  # a leaf (a lone comparison's leaf shares its requirement's key)
             if verdicts[key][0] == ("not_met" if positive else "met"):
                 out.add(key)
             return
@@ -536,10 +543,10 @@ def _explain(status: str, plan: RequirementPlan, nodes: Mapping[str, NodePlan], 
     if not_in_force:
         return f"Not applicable: {not_in_force}."
     head = status.replace("_", " ").capitalize()
-    if plan.root.startswith("N"):
+    if not plan.direct:
 
         def tree(key: str) -> str:
-            if key.startswith("L"):
+            if key not in nodes:
                 leaf = leaves[key]
                 return f"{_said(leaf)} [{_MARK[leaf.outcome]}]"
             node = nodes[key]

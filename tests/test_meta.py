@@ -24,8 +24,10 @@ def test_bundled_scheme_loads_and_compiles(scheme_id: str) -> None:
     scheme = compliance.load_scheme(scheme_id)
     c = compiled(scheme)
     assert c.rulesets and all(len(r) <= 120 for r in c.rulesets)
-    # Every requirement and every rule leaf has its four verdict rules.
-    assert len(c.rules) == len(c.leaves) + len(c.nodes) + len(c.requirements) + len(scheme.sections) + 1
+    # Every leaf, combinator, requirement, section and the outcome has exactly four verdict rules.
+    keys = {leaf.key for leaf in c.leaves} | {n.key for n in c.nodes} | {r.key for r in c.requirements}
+    assert set(c.rules) == keys | {f"S{i}" for i in range(len(scheme.sections))} | {"O"}
+    assert all(len(rules) == 4 for rules in c.rules.values())
 
 
 @pytest.mark.parametrize("scheme_id", SCHEMES)

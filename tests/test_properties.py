@@ -162,7 +162,7 @@ death = st.builds(
         **({"parents_informed": informed} if informed is not None else {}),
     },
     st.integers(0, 10_000),
-    _day(PERIOD_START, PERIOD_END),
+    _day(PERIOD_START, min(PERIOD_END, SUBMITTED)),
     st.lists(st.one_of(st.none(), st.integers(0, 200)), min_size=4, max_size=4),
     st.one_of(st.none(), st.booleans()),
     st.sampled_from(["late_fetal_loss", "stillbirth", "neonatal_death", "post_neonatal_death"]),

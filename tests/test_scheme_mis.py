@@ -539,12 +539,19 @@ def test_sa3_self_attested_pathway_without_document_fails():
     assert "self-attested" in r.records[0].reason
 
 
-def test_sa3c_atain_review_missing_in_the_last_short_quarter():
+def test_sa3c_the_short_last_quarter_is_not_judged():
+    # 1-15 July 2021 is a stub, not a quarter: a review there is not required.
     data = compliant()
     data["events"]["atain_reviews"] = [e for e in data["events"]["atain_reviews"] if e["date"] != "2021-07-08"]
+    assert status(run(data), "MIS-Y3-SA3.c") == "met"
+
+
+def test_sa3c_atain_review_missing_in_a_whole_quarter():
+    data = compliant()
+    data["events"]["atain_reviews"] = [e for e in data["events"]["atain_reviews"] if not "2021-04-01" <= e["date"] <= "2021-06-30"]
     r = run(data).requirement("MIS-Y3-SA3.c")
     assert r.status == "not_met"
-    assert [x.id for x in r.records] == ["2021-07-01 to 2021-07-15"]
+    assert [x.id for x in r.records] == ["2021-04-01 to 2021-06-30"]
 
 
 # -- SA4
@@ -570,12 +577,13 @@ def test_sa5c_supernumerary_on_every_shift(shifts: int, expected: str):
         assert "1 more shifts with a supernumerary coordinator" in (r.shortfall or "")
 
 
-def test_sa5e_one_staffing_report_is_not_six_monthly():
+def test_sa5e_no_staffing_report_in_the_first_six_months():
+    # The second six-monthly window (April to September) has not ended by 15 July: only the first is judged.
     data = compliant()
-    data["events"]["staffing_board_reports"] = data["events"]["staffing_board_reports"][:1]
+    data["events"]["staffing_board_reports"] = [e for e in data["events"]["staffing_board_reports"] if e["date"] >= "2021-04-01"]
     r = run(data).requirement("MIS-Y3-SA5.e")
     assert r.status == "not_met"
-    assert [x.id for x in r.records] == ["2021-04-01 to 2021-07-15"]
+    assert [x.id for x in r.records] == ["2020-10-01 to 2021-03-31"]
 
 
 # -- SA6

@@ -58,12 +58,12 @@ def _select(params: CaseFilter, ctx: Context) -> tuple[list[BaseModel] | None, s
         lo, hi = _date(params.between.from_, ctx), _date(params.between.until, ctx)
         field = params.between.field
         chosen = [r for r in chosen if (lo is None or getattr(r, field) >= lo) and (hi is None or getattr(r, field) <= hi)]
-        what = ", ".join(filter(None, [what, f"{field} {lo or '…'} to {hi or '…'}"]))
+        what = ", ".join(filter(None, [what, f"{field} between {lo or 'any date'} and {hi or 'any date'}"]))
     return chosen, what
 
 
 def _empty(params: CaseFilter, what: str, evidence: tuple[str, ...]) -> Measurement:
-    reason = f"no records in {params.records}" + (f" with {what}" if what else "") + " in the period"
+    reason = f"no records in {params.records}" + (f" with {what}" if what else "") + ("" if params.between else " in the period")
     if params.empty == "met":
         return Measurement("ok", 100.0, "%", "100% (no records)", evidence=evidence, detail={"numerator": 0, "denominator": 0})
     return Measurement("na", evidence=evidence, na_reason=reason)

@@ -10,7 +10,7 @@ from pydantic import Field
 from ..evidence.records import Attestation, DatedEvent
 from ..schemes.model import Comparison
 from .base import Context, Evaluator, Measurement, Number, Params, Record, fmt_num, register
-from .calendar import months_between, windows
+from .calendar import add_months, months_between, windows
 
 __all__ = ["Cadence", "Recency", "AttestationCheck"]
 
@@ -30,9 +30,10 @@ class Cadence(Evaluator):
     """How many windows of the period had no event: "bi-monthly through the period", "quarterly".
 
     The period is cut into consecutive windows of ``every_months`` from its
-    start (the last one shorter if need be); windows that have not ended by
-    the assessment date are not judged.  The value is the number of windows
-    missed, and each missed window is named.
+    start.  Only whole windows that have ended by the assessment date are
+    judged: a shorter stub at the end of the period (15 days of a quarter,
+    say) would demand an event the cadence does not.  The value is the
+    number of windows missed, and each missed window is named.
     """
 
     kind = "cadence"
@@ -58,9 +59,10 @@ describe: bi-monthly walkabouts
             return Measurement("missing", missing=evidence, evidence=evidence)
         months = int(ctx.num(params.every_months))
         dates = sorted(e.date for e in events if params.covering is None or params.covering in e.covers)
-        judged = [w for w in windows(ctx.period_start, ctx.period_end, months) if w[1] <= ctx.as_of]
+        whole = [w for w in windows(ctx.period_start, ctx.period_end, months) if add_months(w[0], months) - dt.timedelta(days=1) == w[1]]
+        judged = [w for w in whole if w[1] <= ctx.as_of]
         if not judged:
-            return Measurement("na", evidence=evidence, na_reason=f"no {_cadence_name(months)} window has ended by {ctx.as_of}")
+            return Measurement("na", evidence=evidence, na_reason=f"no whole {_cadence_name(months)} window of the period has ended by {ctx.as_of}")
         missed = [(lo, hi) for lo, hi in judged if not any(lo <= d <= hi for d in dates)]
         what = f" covering {params.covering}" if params.covering else ""
         records = tuple(Record(f"{lo} to {hi}", f"no event{what} in this {_cadence_name(months)} window") for lo, hi in missed)
@@ -145,6 +147,7 @@ class AttestationParams(Params):
     document_in_period: bool = Field(False, description="The document must be dated inside the reporting period.")
     require_board_approval: bool = Field(False, description="The board must have approved or received it on a date.")
     board_approval_in_period: bool = Field(True, description="That date must be inside the reporting period.")
+    require_signed_by: bool = Field(False, description="It must say who signed it (e.g. the chief executive).")
 
 
 @register
@@ -194,6 +197,8 @@ describe: a transitional care pathway
                 problems.append(Record(params.item, "no date of board approval"))
             elif params.board_approval_in_period and not lo <= item.board_approved_on <= hi:
                 problems.append(Record(params.item, f"board approval dated {item.board_approved_on}, outside the period {lo} to {hi}"))
+        if params.require_signed_by and not item.signed_by:
+            problems.append(Record(params.item, "not signed: no signatory given"))
         ok = not problems
         shown = "in place" if ok else "; ".join(r.reason for r in problems)
         if ok and item.document is not None:

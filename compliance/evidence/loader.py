@@ -115,8 +115,11 @@ def _walk(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str |
             yield from _walk(child, (*path, key))
 
 
-#: Dates on a record that say when the record itself happened: these must fall in the period.
+#: The date that says when a record itself happened: its other dates cannot come before it.
 _PRIMARY_DATES = {PerinatalDeath: "died_on", QualifyingCase: "born_on", DatedEvent: "date"}
+#: Records that must fall inside the reporting period.  Qualifying cases may not: MIS SA10
+#: asks about births in earlier windows (Early Notification, 2019/20).
+_IN_PERIOD = (PerinatalDeath, DatedEvent)
 
 
 def _sense_problems(ev: Evidence, doc: Document) -> Iterator[Problem]:
@@ -148,7 +151,7 @@ def _sense_problems(ev: Evidence, doc: Document) -> Iterator[Problem]:
 def _date_problems(record: BaseModel, path: tuple[str | int, ...], ev: Evidence, doc: Document) -> Iterator[Problem]:
     primary_name = _PRIMARY_DATES.get(type(record))
     primary: dt.date | None = getattr(record, primary_name) if primary_name else None
-    if primary is not None and primary_name and not (ev.period.start <= primary <= ev.period.end):
+    if primary is not None and primary_name and isinstance(record, _IN_PERIOD) and not (ev.period.start <= primary <= ev.period.end):
         yield Problem(
             "V050",
             f"{primary_name} {primary} is outside the reporting period {ev.period.start} to {ev.period.end}",

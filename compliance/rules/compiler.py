@@ -47,6 +47,7 @@ __all__ = [
     "leaf_rules",
     "combinator_rules",
     "requirement_rules",
+    "direct_requirement_rules",
     "STAGES",
 ]
 
@@ -144,6 +145,21 @@ def requirement_rules(key: str) -> dict[str, dict[str, Any]]:
     }
 
 
+def direct_requirement_rules(key: str, op: str) -> dict[str, dict[str, Any]]:
+    """A requirement whose rule is a single comparison: the leaf's data travels in the requirement's fact.
+
+    This halves the facts of a typical scheme (most standards are one
+    comparison) without changing any verdict.
+    """
+    k, live = {"key": key}, {"st": "ok"}
+    return {
+        f"{key}|met": _rule(_and(k, live, {"l": "ok"}, _cmp(op))),
+        f"{key}|not_met": _rule(_and(k, live, {"l": "ok"}, _cmp(_NEGATE[op]))),
+        f"{key}|insufficient_evidence": _rule(_and(k, live, {"l": "missing"})),
+        f"{key}|not_applicable": _rule(_and(k, _or({"st": "na"}, _and(live, {"l": "na"})))),
+    }
+
+
 @dataclass(slots=True)
 class LeafPlan:
     key: str
@@ -166,6 +182,11 @@ class RequirementPlan:
     requirement: Requirement
     root: str
     leaves: list[LeafPlan]
+
+    @property
+    def direct(self) -> bool:
+        """True when the rule is one comparison, decided in the requirement's own fact."""
+        return self.root == self.key
 
 
 @dataclass(slots=True)
@@ -195,10 +216,13 @@ def stage_plan(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
     by_path = {spec.path: spec for spec in leaves}
     counter = {"L": 0, "N": 0}
 
-    def walk(node: RuleNode, path: tuple[str | int, ...], depth: int, own: list[LeafPlan]) -> str:
+    def walk(node: RuleNode, path: tuple[str | int, ...], depth: int, own: list[LeafPlan], direct: str | None = None) -> str:
         if isinstance(node, Leaf):
-            key = f"L{counter['L']}"
-            counter["L"] += 1
+            if direct is not None:
+                key = direct
+            else:
+                key = f"L{counter['L']}"
+                counter["L"] += 1
             plan = LeafPlan(key, by_path[path])
             c.leaves.append(plan)
             own.append(plan)
@@ -223,19 +247,23 @@ def stage_plan(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
     for si, section in enumerate(c.scheme.sections):
         for ri, req in enumerate(section.requirements):
             own: list[LeafPlan] = []
-            root = walk(req.rule, ("sections", si, "requirements", ri, "rule"), 0, own)
+            direct = f"R{n}" if isinstance(req.rule, Leaf) else None
+            root = walk(req.rule, ("sections", si, "requirements", ri, "rule"), 0, own, direct)
             c.requirements.append(RequirementPlan(f"R{n}", si, req, root, own))
             n += 1
 
 
 def stage_rules(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
     """Four rules per key: leaves compare, combinators count, requirements gate, roll-ups count."""
-    for leaf in c.leaves:
-        c.rules[leaf.key] = leaf_rules(leaf.key, leaf.spec.leaf.compare)
+    for req in c.requirements:
+        if req.direct:
+            c.rules[req.key] = direct_requirement_rules(req.key, req.leaves[0].spec.leaf.compare)
+        else:
+            c.rules[req.key] = requirement_rules(req.key)
+            for leaf in req.leaves:
+                c.rules[leaf.key] = leaf_rules(leaf.key, leaf.spec.leaf.compare)
     for node in c.nodes:
         c.rules[node.key] = combinator_rules(node.key, node.kind, node.need)
-    for req in c.requirements:
-        c.rules[req.key] = requirement_rules(req.key)
     for si, section in enumerate(c.scheme.sections):
         c.rules[f"S{si}"] = _rollup(f"S{si}", section.rollup)
     c.rules["O"] = _rollup("O", c.scheme.outcome.rollup)
@@ -255,11 +283,15 @@ def stage_levels(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
 
 def stage_partition(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
     """Pack keys into rulesets of at most :data:`RULES_PER_RULESET` rules, one stage's keys together."""
-    groups: list[list[str]] = [[leaf.key for leaf in c.leaves], *c.node_levels, [r.key for r in c.requirements]]
+    groups: list[list[str]] = [
+        [leaf.key for leaf in c.leaves if leaf.key.startswith("L")],
+        *c.node_levels,
+        [r.key for r in c.requirements],
+    ]
     groups.append([f"S{si}" for si in range(len(c.scheme.sections))] + ["O"])
     per = max(1, RULES_PER_RULESET // len(STATUSES))
     for group in groups:
-        for start in range(0, len(group), per):
+        for start in range(0, len(group), per) if group else ():
             definition: dict[str, Any] = {}
             for key in group[start : start + per]:
                 definition.update(c.rules[key])

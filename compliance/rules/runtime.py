@@ -52,10 +52,12 @@ class Ruleset:
     """One durable-rules ruleset, created once per process and reused by every session."""
 
     def __init__(self, name: str, definition: dict[str, Any]):
-        self.name = f"{name}#{next(_NAMES)}"
+        #: The name reports show (stable across runs); the engine gets a unique one.
+        self.name = name
+        self._engine_name = f"{name}#{next(_NAMES)}"
         self.definition = definition
         with ENGINE_LOCK:
-            self._handle = dre.create_ruleset(self.name, json.dumps(definition, ensure_ascii=False))
+            self._handle = dre.create_ruleset(self._engine_name, json.dumps(definition, ensure_ascii=False))
 
     def fire(self, sid: str, facts: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
         """Assert ``facts`` in session ``sid``; return ``(rule name, matched fact)`` for each firing.
