@@ -191,6 +191,11 @@ def _check_overrides(schemes: Sequence[Scheme], params: Mapping[str, Any] | None
 
 
 # ------------------------------------------------------------------ assess
+#
+# The result tree is built with ``model_construct``: every value is produced
+# here with its final type, and validating thousands of small models per
+# assessment would cost more than the rules engine itself.  The models are
+# still validated whenever an Assessment is read back from JSON.
 
 
 def assess(
@@ -345,7 +350,7 @@ def _assess_scheme(
         ]
         status = section_status[si]
         sections.append(
-            SectionResult(
+            SectionResult.model_construct(
                 id=section.id,
                 title=section.title,
                 status=status,
@@ -370,7 +375,7 @@ def _assess_scheme(
     else:
         outcome_text = "Not applicable to this evidence."
     used_overrides = sorted(set(overrides) & set(scheme.parameters))
-    return SchemeResult(
+    return SchemeResult.model_construct(
         id=scheme.id,
         title=scheme.title,
         version=scheme.version,
@@ -407,7 +412,7 @@ def _rollup_sentence(status: str, children: list[tuple[str, str]], noun: str) ->
 
 def _param_use(scheme: Scheme, name: str, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> ParameterUse:
     p = scheme.parameters[name]
-    return ParameterUse(
+    return ParameterUse.model_construct(
         id=name,
         value=values[name],
         unit=p.unit,
@@ -482,8 +487,8 @@ def _requirement_result(
         if outcome == "false":
             shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
             failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
-        leaf_records = [RecordRef(id=r.id, reason=r.reason) for r in failing]
-        leaf_results[lp.key] = LeafResult(
+        leaf_records = [RecordRef.model_construct(id=r.id, reason=r.reason) for r in failing]
+        leaf_results[lp.key] = LeafResult.model_construct(
             measure=spec.evaluator.kind,
             describe=describe,
             outcome=outcome,  # type: ignore[arg-type]
@@ -491,7 +496,9 @@ def _requirement_result(
             display=m.display,
             unit=m.unit,
             comparison=spec.leaf.compare,
-            threshold=leaf.threshold if isinstance(leaf.threshold, (bool, int, float)) else None,
+            threshold=(
+                leaf.threshold if isinstance(leaf.threshold, bool) else float(leaf.threshold) if isinstance(leaf.threshold, (int, float)) else None
+            ),
             threshold_display=f"{_WORDS[spec.leaf.compare]} {shown}",
             threshold_param=param_id,
             shortfall=shortfall,
@@ -507,7 +514,7 @@ def _requirement_result(
         evidence_used.extend(p for p in m.evidence if p not in evidence_used)
     params = [_param_use(scheme, n, values, overrides) for n in sorted(used)]
     unverified = req.status != "confirmed" or any(p.status != "confirmed" for p in params)
-    return RequirementResult(
+    return RequirementResult.model_construct(
         id=req.id,
         title=req.title,
         status=status,

@@ -11,6 +11,7 @@ import holidays
 __all__ = ["add_months", "add_working_days", "is_working_day", "bank_holidays", "windows", "months_between"]
 
 
+@lru_cache(maxsize=4096)
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
     total = day.year * 12 + (day.month - 1) + months
@@ -39,6 +40,7 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in bank_holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(day: dt.date, n: int) -> dt.date:
     """The date ``n`` working days after ``day`` (weekends and England's bank holidays skipped)."""
     current = day
@@ -50,14 +52,15 @@ def add_working_days(day: dt.date, n: int) -> dt.date:
     return current
 
 
-def windows(start: dt.date, end: dt.date, months: int) -> list[tuple[dt.date, dt.date]]:
+@lru_cache(maxsize=256)
+def windows(start: dt.date, end: dt.date, months: int) -> tuple[tuple[dt.date, dt.date], ...]:
     """Consecutive windows of ``months`` from ``start``, the last one cut at ``end``."""
     out: list[tuple[dt.date, dt.date]] = []
     i = 0
     while True:
         lo = add_months(start, i * months)
         if lo > end:
-            return out
+            return tuple(out)
         hi = min(add_months(start, (i + 1) * months) - dt.timedelta(days=1), end)
         out.append((lo, hi))
         i += 1
