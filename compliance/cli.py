@@ -197,41 +197,139 @@ def _load_schemes(ids: Sequence[str] | None) -> list[Any] | None:
     return out
 
 
-def _assess_files(files: list[Path], schemes: list[Any] | None, params: dict[str, Any] | None) -> list[Assessment]:
-    """Assess every file; bad files are all reported together (exit 2) before any report."""
-    import time
+class _Rendered(InputError):
+    """An input error from a worker process, carried back as its rendered text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        super().__init__(text)
+
+    def render(self) -> str:
+        return self.text
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _assess_path(path: Path, schemes: Sequence[Any] | None, params: dict[str, Any] | None) -> Assessment:
+    """Assess one evidence file.
+
+    JSON goes through a fast path (the standard parser, then the library's
+    validation of the mapping); if anything is wrong with it, the file is
+    loaded again by path so every problem is reported with its file:line:col.
+    YAML always takes the positioned path.
+    """
+    import json
 
     from . import assess
 
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_no_duplicates)
+            if isinstance(data, dict):
+                result = assess(data, schemes=schemes, params=params)
+                return result.model_copy(update={"source": str(path)})
+        except (InputError, OSError, ValueError, UnicodeDecodeError, _DuplicateKey):
+            pass  # fall through: the positioned loader says exactly what is wrong
+    return assess(str(path), schemes=schemes, params=params)
+
+
+#: Batches at least this large are spread over worker processes (one per core, at most 8).
+PARALLEL_MIN = 64
+
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _worker_init(scheme_ids: list[str] | None, params: dict[str, Any] | None) -> None:
+    _WORKER_STATE["schemes"] = _load_schemes(scheme_ids)
+    _WORKER_STATE["params"] = params
+
+
+def _worker_assess(path: str) -> tuple[str, Any]:
+    try:
+        return "ok", _assess_path(Path(path), _WORKER_STATE["schemes"], _WORKER_STATE["params"])
+    except InputError as err:
+        return "error", err.render()
+
+
+def _workers(n_files: int) -> int:
+    """Worker processes for a batch: COMPLIANCE_WORKERS if set (1 = none), else one per core for big batches."""
+    forced = os.environ.get("COMPLIANCE_WORKERS", "").strip()
+    if forced.isdigit() and int(forced) > 0:
+        return min(int(forced), max(1, n_files))
+    if n_files < PARALLEL_MIN:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def _assess_files(files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None) -> list[Assessment]:
+    """Assess every file, in order; bad files are all reported together (exit 2) before any report."""
+    import time
+
+    schemes = _load_schemes(scheme_ids)  # fail fast on a bad --scheme, before any work
     results: list[Assessment] = []
     errors: list[InputError] = []
     progress = None
     task = None
     started = time.monotonic()
     show = _is_tty(sys.stderr) and len(files) > 1
-    try:
-        for i, path in enumerate(files):
-            if show and progress is None and time.monotonic() - started > PROGRESS_AFTER:
-                from rich.console import Console
-                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-                progress = Progress(
-                    TextColumn("assessing"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeRemainingColumn(),
-                    console=Console(file=sys.stderr, no_color=_no_color()),
-                    transient=True,
-                )
-                progress.start()
-                task = progress.add_task("assess", total=len(files), completed=i)
-            try:
-                # A path (not a loaded Evidence) so the assessment records which file it came from.
-                results.append(assess(str(path), schemes=schemes, params=params))
-            except InputError as err:
-                errors.append(err)
-            if progress is not None and task is not None:
-                progress.advance(task)
+    def tick(done: int) -> None:
+        nonlocal progress, task
+        if show and progress is None and time.monotonic() - started > PROGRESS_AFTER:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            progress = Progress(
+                TextColumn("assessing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=sys.stderr, no_color=_no_color()),
+                transient=True,
+            )
+            progress.start()
+            task = progress.add_task("assess", total=len(files), completed=done)
+        elif progress is not None and task is not None:
+            progress.update(task, completed=done)
+
+    workers = _workers(len(files))
+    try:
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # 'spawn': each worker imports afresh (no state inherited from a forked engine).
+            context = multiprocessing.get_context("spawn")
+            chunk = max(1, min(32, len(files) // (workers * 4)))
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(scheme_ids, params)) as pool:
+                for i, (kind, value) in enumerate(pool.map(_worker_assess, [str(f) for f in files], chunksize=chunk)):
+                    if kind == "ok":
+                        results.append(value)
+                    else:
+                        errors.append(_Rendered(value))
+                    tick(i + 1)
+        else:
+            for i, path in enumerate(files):
+                tick(i)
+                try:
+                    results.append(_assess_path(path, schemes, params))
+                except InputError as err:
+                    errors.append(err)
     finally:
         if progress is not None:
             progress.stop()
@@ -245,8 +343,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     files = evidence_files(args.evidence)
     if args.challenge and args.format == "json":
         raise UsageError([Problem("U012", "the challenge view has no JSON form", Location("--challenge"), expected="--format terminal, markdown or html")])
-    schemes = _load_schemes(args.scheme)
-    results = _assess_files(files, schemes, params)
+    results = _assess_files(files, args.scheme, params)
     out = _Out(args.output)
     many = len(results) > 1
 

@@ -376,3 +376,27 @@ def test_internal_error_is_brief_without_debug(run, monkeypatch):
 def test_param_values_parse(text, value):
     got = cli.parse_param_value(text)
     assert got == value and type(got) is type(value)
+
+
+def test_worker_processes_give_the_same_report(run, monkeypatch, tmp_path):
+    """Big batches are spread over processes; the report is byte-identical and bad files are still named."""
+    args = ("assess", "examples/mis_late_pmrt.json", "examples/mis_compliant.json", "examples/mis_no_deaths.json", "--format", "json")
+    monkeypatch.setenv("COMPLIANCE_WORKERS", "1")
+    code1, one, _ = run(*args)
+    monkeypatch.setenv("COMPLIANCE_WORKERS", "2")
+    code2, two, _ = run(*args)
+    assert (code1, one) == (code2, two)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"trust": 1}')
+    code, out, err = run("assess", "examples/mis_compliant.json", str(bad))
+    assert code == 2 and out == ""
+    assert "bad.json:1:" in err and "($.trust)" in err and "Traceback" not in err
+
+
+def test_fast_json_path_falls_back_to_positions(run, tmp_path):
+    """A duplicate key (which json.loads would silently accept) is still reported where it is."""
+    text = (ROOT / "examples" / "mis_no_deaths.json").read_text(encoding="utf-8")
+    dup = tmp_path / "dup.json"
+    dup.write_text(text.replace('"submitted_on":', '"submitted_on": "2021-07-01", "submitted_on":', 1), encoding="utf-8")
+    code, _, err = run("assess", str(dup))
+    assert code == 2 and "duplicate key 'submitted_on'" in err and "dup.json:" in err

@@ -106,6 +106,10 @@ def _requirement_weaknesses(req: RequirementResult) -> list[Weakness]:
         out.extend(_leaf_weaknesses(req, leaf))
     if req.missing_evidence:
         out.append(Weakness("missing", req.id, ", ".join(req.missing_evidence)))
+    # A gap whose shortfall is exactly an evidence weakness already listed says nothing new.
+    gap = next((w for w in out if w.kind == "gap"), None)
+    if gap is not None and any(w is not gap and gap.text in w.text for w in out):
+        out.remove(gap)
     # Requirement-level records not already seen on a leaf (engines may aggregate them there only).
     seen = {(w.requirement, w.text) for w in out}
     measures = {leaf.measure for leaf in req.measurements}
