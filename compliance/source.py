@@ -90,7 +90,10 @@ def _yaml_value(node: yaml.Node, path: Path_, doc: Document, ctor: yaml.construc
             if key_node.tag == "tag:yaml.org,2002:merge":
                 problems.append(Problem("E002", "YAML merge keys ('<<') are not supported", _loc(doc, key_node, path)))
                 continue
-            key = ctor.construct_object(key_node, deep=True)
+            try:
+                key = ctor.construct_object(key_node, deep=True)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                key = key_node.value
             if not isinstance(key, (str, int)):
                 problems.append(Problem("E003", f"keys must be text, not {type(key).__name__}", _loc(doc, key_node, path)))
                 continue
@@ -113,7 +116,12 @@ def _yaml_value(node: yaml.Node, path: Path_, doc: Document, ctor: yaml.construc
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_yaml_value(child, (*path, i), doc, ctor, problems) for i, child in enumerate(node.value)]
-    return ctor.construct_object(node, deep=True)
+    try:
+        return ctor.construct_object(node, deep=True)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        # An impossible date such as 2021-13-01 reaches us as a plain ValueError.
+        problems.append(Problem("E006", f"'{node.value}' is not a valid {node.tag.rsplit(':', 1)[-1]}: {exc}", _loc(doc, node, path)))
+        return None
 
 
 def _loc(doc: Document, node: yaml.Node, path: Path_) -> Location:

@@ -225,3 +225,21 @@ def test_yaml_evidence_positions(tmp_path: Path) -> None:
         compliance.load_evidence(path)
     (p,) = info.value.problems
     assert (p.location.line, p.location.column, p.suggestion) == (6, 3, "msds_cqims_passed")
+
+
+def test_impossible_yaml_date_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text("trust: {name: X, ods_code: RXX}\nperiod: {start: 2021-13-01, end: 2021-07-15}\n")
+    with pytest.raises(compliance.EvidenceError) as info:
+        compliance.load_evidence(path)
+    (p,) = info.value.problems
+    assert (p.location.line, p.location.column, p.code) == (2, 17, "E006")
+    assert p.message == "'2021-13-01' is not a valid timestamp: month must be in 1..12"
+
+
+def test_evidence_naming_an_unknown_scheme_suggests() -> None:
+    data = json.loads((Path(__file__).parent / "fixtures" / "evidence_full.json").read_text())
+    data["schemes"] = ["mis-y4"]
+    with pytest.raises(compliance.UsageError) as info:
+        compliance.assess(data)
+    assert info.value.problems[0].suggestion == "mis-y3"
