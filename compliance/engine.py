@@ -103,13 +103,16 @@ def _top_ruleset() -> Ruleset:
 
 
 def schemes_covering(evidence: Evidence, candidates: Iterable[Scheme]) -> list[Scheme]:
-    """The schemes for which the evidence holds at least one item a measure reads."""
+    """The schemes for which the evidence holds at least half of the items their measures read.
+
+    Half, not one: schemes share items (walkabouts count for MIS SA9 and the
+    board dashboard), and one shared item does not make a submission for a scheme.
+    """
     out = []
     for scheme in candidates:
-        for spec in leaves_of(scheme):
-            if any(_present(evidence, p) for p in spec.evaluator.evidence_paths(spec.params)):
-                out.append(scheme)
-                break
+        paths = {p for spec in leaves_of(scheme) for p in spec.evaluator.evidence_paths(spec.params)}
+        if paths and 2 * sum(_present(evidence, p) for p in paths) >= len(paths):
+            out.append(scheme)
     return out
 
 
@@ -120,7 +123,18 @@ def _present(evidence: Evidence, path: str) -> bool:
 
 
 def _resolve_schemes(evidence: Evidence, schemes: Sequence[str | Path | Scheme] | None) -> list[Scheme]:
-    if schemes is None:
+    if schemes is None and evidence.schemes:
+        known = builtin_schemes()
+        unknown = [s for s in evidence.schemes if s not in known]
+        if unknown:
+            raise UsageError(
+                [
+                    Problem("U002", f"the evidence names no bundled scheme '{s}'", expected="one of " + ", ".join(known), suggestion=did_you_mean(s, known))
+                    for s in unknown
+                ]
+            )
+        chosen = [load_scheme(s) for s in evidence.schemes]
+    elif schemes is None:
         chosen = schemes_covering(evidence, [load_scheme(i) for i in builtin_schemes()])
         if not chosen:
             raise UsageError([Problem("U001", "the evidence holds nothing any bundled scheme measures", expected="evidence items such as counts.*, cases.*, attestations.*")])

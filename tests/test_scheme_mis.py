@@ -123,9 +123,10 @@ def test_not_encoded_entries_name_real_reference_ids():
 def test_outcome_counts_exactly_the_ten_safety_actions():
     s = scheme()
     assert s.outcome.rollup == "all"
-    assert [sec.id for sec in s.sections if sec.in_outcome] == [f"MIS-Y3-SA{n}" for n in range(1, 11)]
+    # The ten actions, and the board sign-off without which the declaration cannot be submitted.
+    assert [sec.id for sec in s.sections if sec.in_outcome] == ["MIS-Y3-COND-2"] + [f"MIS-Y3-SA{n}" for n in range(1, 11)]
     informative = {sec.id for sec in s.sections if not sec.in_outcome}
-    assert informative == {"MIS-Y3-COND-2", "MIS-Y3-CONSISTENCY", "MIS-Y3-SA8-PRE-MAR21"}
+    assert informative == {"MIS-Y3-CONSISTENCY", "MIS-Y3-SA8-PRE-MAR21"}
     assert s.outcome.action_plan_route and "COND-4" in s.outcome.action_plan_route
 
 
@@ -314,11 +315,13 @@ def test_late_pmrt_reviews_are_named():
     assert status(a, "MIS-Y3-SA1.a") == status(a, "MIS-Y3-SA1.c") == status(a, "MIS-Y3-SA1.d") == "met"
 
 
-def test_sign_off_after_the_period_fails_the_precondition_only():
+def test_sign_off_after_the_period_means_no_refund():
     a = assessed("mis_signoff_outside_period.json")
-    assert mis(a).status == "met"
+    assert mis(a).status == "not_met"
+    assert mis(a).unmet_sections == ["MIS-Y3-COND-2"]
+    assert all(a.section(f"MIS-Y3-SA{n}").status in ("met", "not_applicable") for n in range(1, 11))
     sec = a.section("MIS-Y3-COND-2")
-    assert sec.status == "not_met" and sec.in_outcome is False
+    assert sec.status == "not_met" and sec.in_outcome is True
     r = a.requirement("MIS-Y3-COND-2.sign-off")
     assert r.status == "not_met"
     assert "2021-07-22" in r.records[0].reason and "outside the period" in r.records[0].reason
@@ -737,7 +740,7 @@ def test_sign_off_missing_or_before_the_period():
     del data["board_sign_off"]
     a = run(data)
     assert status(a, "MIS-Y3-COND-2.sign-off") == "insufficient_evidence"
-    assert mis(a).status == "met"
+    assert mis(a).status == "insufficient_evidence"
     data = compliant()
     data["board_sign_off"]["board_approved_on"] = "2020-09-30"
     assert status(run(data), "MIS-Y3-COND-2.sign-off") == "not_met"

@@ -21,6 +21,10 @@ class Evidence(Strict):
     schema_version: Literal["1"] = Field("1", description="Version of this evidence format.")
     trust: Trust
     period: Period
+    schemes: tuple[str, ...] | None = Field(
+        None,
+        description="The bundled schemes this submission is for (e.g. ['mis-y3']); by default every scheme whose evidence it mostly holds.",
+    )
     assessment_date: dt.date | None = Field(
         None, description="The date the assessment is made as of (defaults to the period end); date-effective targets switch on it."
     )
