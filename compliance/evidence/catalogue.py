@@ -12,6 +12,8 @@ an empty list means "submitted: there were none" (often ``not_applicable``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from .records import Attestation, Count, DatedEvent, PerinatalDeath, QualifyingCase, Rate, Strict, Team
@@ -19,7 +21,7 @@ from .records import Attestation, Count, DatedEvent, PerinatalDeath, QualifyingC
 __all__ = ["Counts", "Figures", "Groups", "Events", "Attestations", "Rates", "Teams", "Cases"]
 
 
-def _f(description: str) -> object:
+def _f(description: str) -> Any:
     return Field(None, description=description)
 
 

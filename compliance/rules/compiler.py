@@ -227,6 +227,8 @@ def stage_plan(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
             c.leaves.append(plan)
             own.append(plan)
             return key
+        kids: list[tuple[tuple[str | int, ...], RuleNode]]
+        kind: Combinator
         if isinstance(node, AllNode):
             kind, need, kids = "all", 1, [(("all", i), ch) for i, ch in enumerate(node.all)]
         elif isinstance(node, AnyNode):
@@ -238,9 +240,9 @@ def stage_plan(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
             kind, need, kids = "not", 1, [(("not",), node.not_)]
         key = f"N{counter['N']}"
         counter["N"] += 1
-        plan = NodePlan(key, kind, need, [], depth)  # type: ignore[arg-type]
-        c.nodes.append(plan)
-        plan.children = [walk(child, (*path, *sub), depth + 1, own) for sub, child in kids]
+        combinator = NodePlan(key, kind, need, [], depth)
+        c.nodes.append(combinator)
+        combinator.children = [walk(child, (*path, *sub), depth + 1, own) for sub, child in kids]
         return key
 
     n = 0

@@ -236,7 +236,7 @@ def _type_matches(tp: Any, allowed: tuple[type, ...]) -> bool:
 
 
 def _evidence_path_names() -> list[str]:
-    out = []
+    out: list[str] = []
     for name, f in Evidence.model_fields.items():
         sub = unwrap(f.annotation)
         if isinstance(sub, type) and issubclass(sub, BaseModel) and name not in ("trust", "period", "submitted_by", "board_sign_off"):

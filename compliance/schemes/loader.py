@@ -178,7 +178,12 @@ def _model_at(data: Any, path: tuple[str | int, ...]) -> type[BaseModel] | None:
             tp = typing.get_args(tp)[1]
         else:
             return None
-        cur = cur[part] if isinstance(cur, (Mapping, list)) and (part in cur if isinstance(cur, Mapping) else isinstance(part, int) and part < len(cur)) else None
+        if isinstance(cur, Mapping):
+            cur = cur.get(part)
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            cur = cur[part]
+        else:
+            cur = None
     tp = _resolve_union(unwrap(tp), cur)
     return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
 
