@@ -11,6 +11,7 @@ duplicate keys are an error rather than silently last-one-wins.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,14 @@ class Document:
     file: str | None
     text: str | None
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: For JSON, positions are indexed only when a problem needs one: valid files skip the scan.
+    index_later: Callable[[Document], None] | None = None
 
     def locate(self, path: Path_ | list[str | int]) -> Location:
         """The location of ``path``, or of its nearest ancestor that has one."""
+        if self.index_later is not None:
+            index, self.index_later = self.index_later, None
+            index(self)
         p = tuple(path)
         while True:
             if p in self.positions:
@@ -142,9 +148,7 @@ def parse_json(text: str, *, file: str | None, error: type[ComplianceError]) -> 
         raise error([Problem("E004", f"duplicate key '{dup.key}'", Location(file, line, col), "each key once per object")], source=text) from None
     except json.JSONDecodeError as exc:
         raise error([Problem("E001", f"not valid JSON: {exc.msg}", Location(file, exc.lineno, exc.colno), "a JSON object")], source=text) from None
-    doc = Document(data, file, text)
-    _JsonIndexer(text, doc).run()
-    return doc
+    return Document(data, file, text, index_later=lambda d: _JsonIndexer(text, d).run())
 
 
 class _DuplicateKey(ValueError):
