@@ -27,7 +27,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 @pytest.fixture(autouse=True)
 def _at_root(monkeypatch):
     monkeypatch.chdir(ROOT)
-    for var in ("NO_COLOR", "FORCE_COLOR", "COLORTERM", "COLUMNS", "LINES"):
+    for var in ("NO_COLOR", "FORCE_COLOR", "COLORTERM", "COLUMNS", "LINES", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COMPLIANCE_WORKERS"):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -244,6 +244,25 @@ def test_template(sid, run, snapshot, tmp_path):
     assert code == 0
     assert out.startswith("# Evidence for:")
     assert out == snapshot
+    # Every key the template holds is a key of the evidence format, and every path the scheme needs is there.
+    import yaml
+
+    from compliance.evidence.model import Evidence
+    from compliance.evidence.types import type_at
+    from compliance.report.template import needed_paths
+
+    data = yaml.safe_load(out)
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                assert type_at(Evidence, (*path, k)) is not None, (*path, k)
+                walk(v, (*path, k))
+
+    walk(data, ())
+    for p in needed_paths([compliance.load_scheme(sid)]):
+        head, _, rest = p.partition(".")
+        assert head in data and (not rest or rest in (data[head] or {})), p
     # A blank template is not valid evidence, and validate says where, without a traceback.
     path = tmp_path / "blank.yaml"
     path.write_text(out, encoding="utf-8")

@@ -111,6 +111,8 @@ def evidence_paths(req: Requirement) -> list[str]:
 def _threshold_text(scheme: Scheme, leaf: Leaf) -> str:
     t = leaf.threshold
     if t is None:
+        if leaf.measure.get("kind") == "trajectory":
+            return "the trajectory's value for the assessment year (linear between its points)"
         return "the measure's own target"
     if isinstance(t, str) and t in scheme.parameters:
         p = scheme.parameters[t]
