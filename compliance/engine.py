@@ -24,12 +24,7 @@ from .evidence.model import Evidence
 from .results import (
     STATUS_ORDER,
     Assessment,
-    LeafResult,
-    ParameterUse,
-    RecordRef,
-    RequirementResult,
     SchemeResult,
-    SectionResult,
     Status,
     TrustInfo,
 )
@@ -60,7 +55,7 @@ class _Runner:
         verdicts: dict[str, tuple[Status, str]] = {}
         for index in sorted(by_ruleset):
             ruleset = self.rulesets[index]
-            for name, _fact in session.fire(ruleset, by_ruleset[index]):
+            for name in session.fire(ruleset, by_ruleset[index]):
                 key, status = name.split("|")
                 if key in verdicts:
                     raise EngineError(f"two rules fired for {key}: {verdicts[key][1]} and {name}")
@@ -206,10 +201,10 @@ def _check_overrides(schemes: Sequence[Scheme], params: Mapping[str, Any] | None
 
 # ------------------------------------------------------------------ assess
 #
-# The result tree is built with ``model_construct``: every value is produced
-# here with its final type, and validating thousands of small models per
-# assessment would cost more than the rules engine itself.  The models are
-# still validated whenever an Assessment is read back from JSON.
+# The result tree is built as plain data and validated once per scheme
+# (``SchemeResult.model_validate``): one pass in pydantic's core is several
+# times cheaper than building ~150 small models one by one, and the whole
+# tree is still checked against the result models.
 
 
 def assess(
@@ -235,7 +230,7 @@ def assess(
         results.append(result)
     with Session() as session:
         fired = session.fire(_top_ruleset(), [{"key": "A", **_count(r.status for r in results)}])
-    status: Status = fired[0][0].split("|")[1]  # type: ignore[assignment]
+    status: Status = fired[0].split("|")[1]  # type: ignore[assignment]
     return Assessment(
         trust=TrustInfo(name=ev.trust.name, ods_code=ev.trust.ods_code),
         period_start=ev.period.start,
@@ -356,7 +351,7 @@ def _assess_scheme(
     verdicts.update(runner.fire(session, [{"key": "O", **outcome_counts}]))
     outcome_status = verdicts["O"][0]
 
-    sections: list[SectionResult] = []
+    sections: list[dict[str, Any]] = []
     for si, section in enumerate(scheme.sections):
         reqs = [
             _requirement_result(scheme, c.requirements[i], verdicts, measured, nodes, na_reasons[i], values, overrides)
@@ -364,13 +359,13 @@ def _assess_scheme(
         ]
         status = section_status[si]
         sections.append(
-            SectionResult.model_construct(
+            dict(
                 id=section.id,
                 title=section.title,
                 status=status,
                 rollup=section.rollup if isinstance(section.rollup, str) else section.rollup.label,
                 in_outcome=section.in_outcome,
-                explanation=_rollup_sentence(status, [(r.id, r.status) for r in reqs], "standard"),
+                explanation=_rollup_sentence(status, [(r["id"], r["status"]) for r in reqs], "standard"),
                 counts=_public_counts(section_facts[si]),
                 fired_rule=verdicts[f"S{si}"][1],
                 requirements=reqs,
@@ -378,7 +373,7 @@ def _assess_scheme(
                 action_plan=section.action_plan if status in ("not_met", "insufficient_evidence") else None,
             )
         )
-    unmet = [s.id for s in sections if s.in_outcome and s.status in ("not_met", "insufficient_evidence")]
+    unmet = [s["id"] for s in sections if s["in_outcome"] and s["status"] in ("not_met", "insufficient_evidence")]
     o = scheme.outcome
     if outcome_status == "met":
         outcome_text = o.met
@@ -389,22 +384,22 @@ def _assess_scheme(
     else:
         outcome_text = "Not applicable to this evidence."
     used_overrides = sorted(set(overrides) & set(scheme.parameters))
-    return SchemeResult.model_construct(
+    return SchemeResult.model_validate(dict(
         id=scheme.id,
         title=scheme.title,
         version=scheme.version,
         publisher=scheme.publisher,
         status=outcome_status,
         outcome=outcome_text,
-        explanation=_rollup_sentence(outcome_status, [(s.id, s.status) for s in sections if s.in_outcome], "section"),
+        explanation=_rollup_sentence(outcome_status, [(s["id"], s["status"]) for s in sections if s["in_outcome"]], "section"),
         counts=_public_counts(outcome_counts),
         fired_rule=verdicts["O"][1],
         unmet_sections=unmet,
         action_plan_route=o.action_plan_route if outcome_status in ("not_met", "insufficient_evidence") else None,
         sections=sections,
         parameter_overrides=[_param_use(scheme, n, values, overrides) for n in used_overrides],
-        unverified_requirements=sum(1 for s in sections for r in s.requirements if r.rests_on_unverified),
-    )
+        unverified_requirements=sum(1 for s in sections for r in s["requirements"] if r["rests_on_unverified"]),
+    ))
 
 
 def _public_counts(fact: Mapping[str, Any]) -> dict[str, int]:
@@ -424,9 +419,9 @@ def _rollup_sentence(status: str, children: list[tuple[str, str]], noun: str) ->
     return f"{status.replace('_', ' ').capitalize()}: " + "; ".join(parts) + "."
 
 
-def _param_use(scheme: Scheme, name: str, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> ParameterUse:
+def _param_use(scheme: Scheme, name: str, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     p = scheme.parameters[name]
-    return ParameterUse.model_construct(
+    return dict(
         id=name,
         value=values[name],
         unit=p.unit,
@@ -477,12 +472,12 @@ def _requirement_result(
     not_in_force: str | None,
     values: Mapping[str, Any],
     overrides: Mapping[str, Any],
-) -> RequirementResult:
+) -> dict[str, Any]:
     req = plan.requirement
     status, rule_name = verdicts[plan.key]
     blocking = _blocking(plan, nodes, verdicts) if status == "not_met" else set()
-    leaf_results: dict[str, LeafResult] = {}
-    records: list[RecordRef] = []
+    leaf_results: dict[str, dict[str, Any]] = {}
+    records: list[dict[str, str]] = []
     shortfalls: list[str] = []
     missing: list[str] = []
     used: set[str] = set()
@@ -501,8 +496,8 @@ def _requirement_result(
         if outcome == "false":
             shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
             failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
-        leaf_records = [RecordRef.model_construct(id=r.id, reason=r.reason) for r in failing]
-        leaf_results[lp.key] = LeafResult.model_construct(
+        leaf_records = [dict(id=r.id, reason=r.reason) for r in failing]
+        leaf_results[lp.key] = dict(
             measure=spec.evaluator.kind,
             describe=describe,
             outcome=outcome,  # type: ignore[arg-type]
@@ -527,8 +522,8 @@ def _requirement_result(
         missing.extend(p for p in m.missing if p not in missing)
         evidence_used.extend(p for p in m.evidence if p not in evidence_used)
     params = [_param_use(scheme, n, values, overrides) for n in sorted(used)]
-    unverified = req.status != "confirmed" or any(p.status != "confirmed" for p in params)
-    return RequirementResult.model_construct(
+    unverified = req.status != "confirmed" or any(p["status"] != "confirmed" for p in params)
+    return dict(
         id=req.id,
         title=req.title,
         status=status,
@@ -554,12 +549,12 @@ def _requirement_result(
 _MARK = {"true": "holds", "false": "fails", "unknown": "unknown", "not_applicable": "not applicable"}
 
 
-def _said(leaf: LeafResult) -> str:
-    shown = leaf.display or (f"not submitted ({', '.join(leaf.missing)})" if leaf.missing else leaf.note or "not measured")
-    return f"{leaf.describe}: {shown} (needs {leaf.threshold_display})"
+def _said(leaf: Mapping[str, Any]) -> str:
+    shown = leaf['display'] or (f"not submitted ({', '.join(leaf['missing'])})" if leaf['missing'] else leaf['note'] or "not measured")
+    return f"{leaf['describe']}: {shown} (needs {leaf['threshold_display']})"
 
 
-def _explain(status: str, plan: RequirementPlan, nodes: Mapping[str, NodePlan], leaves: Mapping[str, LeafResult], not_in_force: str | None) -> str:
+def _explain(status: str, plan: RequirementPlan, nodes: Mapping[str, NodePlan], leaves: Mapping[str, Mapping[str, Any]], not_in_force: str | None) -> str:
     """One sentence saying why; for combined rules, the rule tree with each part's verdict."""
     if not_in_force:
         return f"Not applicable: {not_in_force}."
@@ -569,7 +564,7 @@ def _explain(status: str, plan: RequirementPlan, nodes: Mapping[str, NodePlan], 
         def tree(key: str) -> str:
             if key not in nodes:
                 leaf = leaves[key]
-                return f"{_said(leaf)} [{_MARK[leaf.outcome]}]"
+                return f"{_said(leaf)} [{_MARK[leaf['outcome']]}]"
             node = nodes[key]
             label = {"all": "all of", "any": "any of", "not": "not", "at_least": f"at least {node.need} of"}[node.kind]
             return f"{label} (" + "; ".join(tree(ch) for ch in node.children) + ")"
@@ -577,9 +572,9 @@ def _explain(status: str, plan: RequirementPlan, nodes: Mapping[str, NodePlan], 
         return f"{head}: {tree(plan.root)}."
     leaf = leaves[plan.root]
     if status == "not_applicable":
-        return f"Not applicable: {leaf.note}."
+        return f"Not applicable: {leaf['note']}."
     if status in ("met", "not_met"):
         return f"{head}: {_said(leaf)}."
-    if leaf.missing:
-        return f"Insufficient evidence: {leaf.describe}: no evidence submitted ({', '.join(leaf.missing)})."
-    return f"Insufficient evidence: {leaf.describe}: {leaf.display}; {leaf.note}."
+    if leaf["missing"]:
+        return f"Insufficient evidence: {leaf['describe']}: no evidence submitted ({', '.join(leaf['missing'])})."
+    return f"Insufficient evidence: {leaf['describe']}: {leaf['display']}; {leaf['note']}."

@@ -62,7 +62,7 @@ def test_session_state_is_deleted() -> None:
         session.fire(ruleset, [{"key": "r"}])
         sid = session.sid
     # After the session, the same fact can be asserted again in that sid: nothing is remembered.
-    assert ruleset.fire(sid, [{"sid": sid, "key": "r"}])[0][0] == "r|met"
+    assert ruleset.fire(sid, [{"sid": sid, "key": "r"}]) == ["r|met"]
     ruleset.delete(sid)
 
 

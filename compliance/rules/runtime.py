@@ -59,15 +59,15 @@ class Ruleset:
         with ENGINE_LOCK:
             self._handle = dre.create_ruleset(self._engine_name, json.dumps(definition, ensure_ascii=False))
 
-    def fire(self, sid: str, facts: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-        """Assert ``facts`` in session ``sid``; return ``(rule name, matched fact)`` for each firing.
+    def fire(self, sid: str, facts: Iterable[dict[str, Any]]) -> list[str]:
+        """Assert ``facts`` in session ``sid``; return the name of each rule that fired, in firing order.
 
         The session's state stays until :meth:`delete` (a :class:`Session`
         deletes it when the assessment ends), so later stages of the same
         assessment do not pay to create it again.
         """
         payload = json.dumps(list(facts), ensure_ascii=False)
-        fired: list[tuple[str, dict[str, Any]]] = []
+        fired: list[str] = []
         with ENGINE_LOCK:
             try:
                 code, state = dre.assert_facts(self._handle, payload)
@@ -78,8 +78,10 @@ class Ruleset:
                 started = dre.start_action_for_state(self._handle, state)
                 message = started[1] if started else None
                 while message:
-                    for name, matched in json.loads(message).items():
-                        fired.append((name, matched.get("m", matched)))
+                    # An action message is {"<rule name>": {...matched facts...}}; only the name is
+                    # the verdict, so read it without parsing the facts (the engine checks that
+                    # every fact got exactly one verdict).
+                    fired.append(message[2 : message.index('"', 2)])
                     message = dre.complete_and_start_action(self._handle, state)
             except EngineError:
                 raise
@@ -118,7 +120,7 @@ class Session:
         self.sid = new_sid()
         self._used: dict[int, Ruleset] = {}
 
-    def fire(self, ruleset: Ruleset, facts: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    def fire(self, ruleset: Ruleset, facts: list[dict[str, Any]]) -> list[str]:
         self._used[id(ruleset)] = ruleset
         for fact in facts:
             fact["sid"] = self.sid
