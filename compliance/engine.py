@@ -28,7 +28,13 @@ from .results import (
     Status,
     TrustInfo,
 )
-from .rules.compiler import CompiledScheme, NodePlan, RequirementPlan, combinator_rules, compile_scheme
+from .rules.compiler import (
+    CompiledScheme,
+    NodePlan,
+    RequirementPlan,
+    combinator_rules,
+    compile_scheme,
+)
 from .rules.runtime import Ruleset, Session
 from .schemes.checker import LeafSpec
 from .schemes.loader import builtin_schemes, leaves_of, load_scheme
@@ -219,7 +225,7 @@ def assess(
     """
     source = str(evidence) if isinstance(evidence, (str, Path)) else None
     ev = load_evidence(evidence)
-    chosen = _resolve_schemes(ev, schemes)  # type: ignore[arg-type]
+    chosen = _resolve_schemes(ev, schemes)
     overrides = _check_overrides(chosen, params)
     outcomes: dict[str, str] = {}
     results: list[SchemeResult] = []
@@ -500,7 +506,7 @@ def _requirement_result(
         leaf_results[lp.key] = dict(
             measure=spec.evaluator.kind,
             describe=describe,
-            outcome=outcome,  # type: ignore[arg-type]
+            outcome=outcome,
             value=m.value,
             display=m.display,
             unit=m.unit,

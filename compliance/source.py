@@ -11,16 +11,19 @@ duplicate keys are an error rather than silently last-one-wins.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from .errors import ComplianceError, Location, Problem
+from .errors import ComplianceError, Location, Problem, ProblemCollector
 
-__all__ = ["Document", "load_document", "parse_yaml", "parse_json"]
+M = TypeVar("M", bound=BaseModel)
+
+__all__ = ["Document", "load_document", "parse_yaml", "parse_json", "validate_document"]
 
 Path_ = tuple[str | int, ...]
 
@@ -268,7 +271,36 @@ class _JsonIndexer:
             self.i += 1
             if ch == '"':
                 break
-        return json.loads(self.text[start : self.i])
+        key: str = json.loads(self.text[start : self.i])
+        return key
+
+
+# --------------------------------------------------------------------- validation
+
+
+def validate_document(
+    doc: Document,
+    model: type[M],
+    error: type[ComplianceError],
+    shape_problem: Callable[[Mapping[str, Any], Document], Problem],
+    not_a_mapping: Problem,
+) -> tuple[M, ProblemCollector]:
+    """Validate ``doc`` against ``model``; every pydantic error becomes a located problem.
+
+    Returns the instance and the collector, so the caller's later stages can
+    add their own problems to the same report.
+    """
+    problems = ProblemCollector(error, file=doc.file, source=doc.text)
+    if not isinstance(doc.data, Mapping):
+        problems.add(not_a_mapping)
+        problems.raise_if_any()
+    try:
+        return model.model_validate(doc.data), problems
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            problems.add(shape_problem(err, doc))
+        problems.raise_if_any()
+        raise  # pragma: no cover - raise_if_any always raises here
 
 
 # --------------------------------------------------------------------- files

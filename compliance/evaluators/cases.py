@@ -14,7 +14,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from ..schemes.model import Comparison, ParamRef
-from .base import Context, Evaluator, Measurement, Number, Params, Record, fmt_num, needed_for, register
+from .base import (
+    Context,
+    Evaluator,
+    Measurement,
+    Number,
+    Params,
+    Record,
+    fmt_num,
+    needed_for,
+    register,
+)
 from .calendar import add_months, add_working_days
 from .proportion import pct
 
@@ -148,7 +158,7 @@ class Within(Params):
     months: Number | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> "Within":
+    def _one(self) -> Within:
         given = [k for k in ("days", "working_days", "months") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of days, working_days, months")

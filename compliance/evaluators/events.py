@@ -9,7 +9,16 @@ from pydantic import Field
 
 from ..evidence.records import Attestation, DatedEvent
 from ..schemes.model import Comparison
-from .base import Context, Evaluator, Measurement, Number, Params, Record, fmt_num, register
+from .base import (
+    Context,
+    Evaluator,
+    Measurement,
+    Number,
+    Params,
+    Record,
+    fmt_num,
+    register,
+)
 from .calendar import add_months, months_between, windows
 
 __all__ = ["Cadence", "Recency", "AttestationCheck"]

@@ -8,7 +8,17 @@ from pydantic import BaseModel, Field
 
 from ..evidence.records import Count, Rate
 from ..schemes.model import Comparison
-from .base import Context, Evaluator, Measurement, Number, Params, Record, compare, fmt_num, register
+from .base import (
+    Context,
+    Evaluator,
+    Measurement,
+    Number,
+    Params,
+    Record,
+    compare,
+    fmt_num,
+    register,
+)
 
 __all__ = ["Figure", "RecordLimit", "Trajectory", "Consistency", "SchemeOutcome", "interpolate"]
 

@@ -16,7 +16,16 @@ from typing import Any
 
 from pydantic import Field
 
-from .records import Attestation, Count, DatedEvent, PerinatalDeath, QualifyingCase, Rate, Strict, Team
+from .records import (
+    Attestation,
+    Count,
+    DatedEvent,
+    PerinatalDeath,
+    QualifyingCase,
+    Rate,
+    Strict,
+    Team,
+)
 
 __all__ = ["Counts", "Figures", "Groups", "Events", "Attestations", "Rates", "Teams", "Cases"]
 

@@ -19,10 +19,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ..errors import EvidenceError, Location, Problem, ProblemCollector, did_you_mean
-from ..source import Document, load_document
+from ..errors import EvidenceError, Problem, did_you_mean
+from ..source import Document, load_document, validate_document
 from .model import Evidence
 from .records import Count, DatedEvent, PerinatalDeath, QualifyingCase
 from .types import describe_type, model_at, type_at
@@ -42,17 +42,8 @@ def load_evidence(source: str | Path | Mapping[str, Any] | Evidence) -> Evidence
 
 
 def validate_evidence_data(doc: Document) -> Evidence:
-    problems = ProblemCollector(EvidenceError, file=doc.file, source=doc.text)
-    if not isinstance(doc.data, Mapping):
-        problems.add(Problem("V001", "evidence must be a mapping (an object) at the top level", doc.locate(()), "keys such as trust, period, submitted_by"))
-        problems.raise_if_any()
-    try:
-        evidence = Evidence.model_validate(doc.data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            problems.add(_shape_problem(err, doc))
-        problems.raise_if_any()
-        raise  # pragma: no cover - raise_if_any always raises here
+    top = Problem("V001", "evidence must be a mapping (an object) at the top level", doc.locate(()), "keys such as trust, period, submitted_by")
+    evidence, problems = validate_document(doc, Evidence, EvidenceError, _shape_problem, top)
     for problem in _sense_problems(evidence, doc):
         problems.add(problem)
     problems.raise_if_any()

@@ -7,7 +7,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .catalogue import Attestations, Cases, Counts, Events, Figures, Groups, Rates, Teams
+from .catalogue import (
+    Attestations,
+    Cases,
+    Counts,
+    Events,
+    Figures,
+    Groups,
+    Rates,
+    Teams,
+)
 from .records import Attestation, Period, Person, Strict, Trust
 
 __all__ = ["Evidence", "EVIDENCE_SCHEMA_VERSION", "resolve", "evidence_json_schema"]

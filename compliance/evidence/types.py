@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -37,23 +37,44 @@ def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
-def type_at(root: type[BaseModel], path: Sequence[str | int]) -> Any:
-    """The (unwrapped) type found by following ``path`` from ``root``; ``None`` if there is none."""
+def type_at(
+    root: type[BaseModel],
+    path: Sequence[str | int],
+    data: Any = None,
+    choose: Callable[[Any, Any], Any] | None = None,
+) -> Any:
+    """The (unwrapped) type found by following ``path`` from ``root``; ``None`` if there is none.
+
+    Fields are matched by alias too.  With ``data`` (the document being
+    validated) and ``choose(type, value)``, a union is resolved to the member
+    the data at that point is validated as.
+    """
     tp: Any = root
+    cur = data
     for part in path:
         tp = unwrap(tp)
+        if choose is not None:
+            tp = choose(tp, cur)
         origin = typing.get_origin(tp)
         if _is_model(tp):
-            if not isinstance(part, str) or part not in tp.model_fields:
+            fields = {(f.alias or n): f for n, f in tp.model_fields.items()}
+            if not isinstance(part, str) or part not in fields:
                 return None
-            tp = tp.model_fields[part].annotation
+            tp = fields[part].annotation
         elif origin in (list, tuple):
             tp = typing.get_args(tp)[0]
         elif origin is dict:
             tp = typing.get_args(tp)[1]
         else:
             return None
-    return unwrap(tp)
+        if isinstance(cur, Mapping):
+            cur = cur.get(part)
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            cur = cur[part]
+        else:
+            cur = None
+    tp = unwrap(tp)
+    return choose(tp, cur) if choose is not None else tp
 
 
 def model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseModel] | None:

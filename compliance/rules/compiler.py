@@ -33,7 +33,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..schemes.checker import LeafSpec
-from ..schemes.model import AllNode, AnyNode, AtLeastNode, Leaf, NotNode, Requirement, RuleNode, Scheme
+from ..schemes.model import (
+    AllNode,
+    AnyNode,
+    AtLeastNode,
+    Leaf,
+    NotNode,
+    Requirement,
+    RuleNode,
+    Scheme,
+)
 from ..schemes.model import Rollup as RollupModel
 
 __all__ = [

@@ -126,7 +126,7 @@ class Session:
             fact["sid"] = self.sid
         return ruleset.fire(self.sid, facts)
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: object) -> None:

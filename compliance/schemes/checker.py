@@ -24,7 +24,17 @@ from ..evaluators import REGISTRY, Evaluator
 from ..evidence.model import Evidence
 from ..evidence.types import describe_type, type_at, unwrap
 from ..source import Document
-from .model import NODE_KEYS, AllNode, AnyNode, AtLeastNode, Leaf, NotNode, ParamRef, RuleNode, Scheme
+from .model import (
+    NODE_KEYS,
+    AllNode,
+    AnyNode,
+    AtLeastNode,
+    Leaf,
+    NotNode,
+    ParamRef,
+    RuleNode,
+    Scheme,
+)
 
 __all__ = ["LeafSpec", "STAGES", "check", "iter_leaves", "MAX_COMBINATIONS"]
 

@@ -16,11 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ..errors import Problem, ProblemCollector, SchemeError, did_you_mean
-from ..evidence.types import unwrap
-from ..source import Document, load_document, parse_yaml
+from ..errors import Problem, SchemeError, did_you_mean
+from ..evidence.types import type_at, unwrap
+from ..source import Document, load_document, parse_yaml, validate_document
 from . import checker
 from .model import Scheme, _node_kind
 
@@ -98,17 +98,8 @@ def scheme_from_text(text: str, file: str | None = None) -> Scheme:
 
 
 def scheme_from_document(doc: Document) -> Scheme:
-    problems = ProblemCollector(SchemeError, file=doc.file, source=doc.text)
-    if not isinstance(doc.data, Mapping):
-        problems.add(Problem("S100", "a scheme must be a mapping at the top level", doc.locate(()), "keys id, title, version, publisher, sources, outcome, sections"))
-        problems.raise_if_any()
-    try:
-        scheme = Scheme.model_validate(doc.data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            problems.add(_shape_problem(err, doc))
-        problems.raise_if_any()
-        raise  # pragma: no cover
+    top = Problem("S100", "a scheme must be a mapping at the top level", doc.locate(()), "keys id, title, version, publisher, sources, outcome, sections")
+    scheme, problems = validate_document(doc, Scheme, SchemeError, _shape_problem, top)
     leaves, found = checker.check(scheme, doc, known_schemes=builtin_schemes())
     for p in found:
         problems.add(p)
@@ -162,29 +153,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], 
 
 def _model_at(data: Any, path: tuple[str | int, ...]) -> type[BaseModel] | None:
     """The model that the mapping at ``path`` is validated as, following the data through unions."""
-    tp: Any = Scheme
-    cur = data
-    for part in path:
-        tp = _resolve_union(unwrap(tp), cur)
-        origin = typing.get_origin(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            fields = {(f.alias or n): f for n, f in tp.model_fields.items()}
-            if part not in fields:
-                return None
-            tp = fields[part].annotation
-        elif origin in (list, tuple):
-            tp = typing.get_args(tp)[0]
-        elif origin is dict:
-            tp = typing.get_args(tp)[1]
-        else:
-            return None
-        if isinstance(cur, Mapping):
-            cur = cur.get(part)
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
-            cur = cur[part]
-        else:
-            cur = None
-    tp = _resolve_union(unwrap(tp), cur)
+    tp = type_at(Scheme, path, data, _resolve_union)
     return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
 
 
