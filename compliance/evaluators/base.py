@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from ..evidence.model import Evidence, resolve
 from ..schemes.model import Comparison, ParamRef
@@ -32,6 +32,7 @@ __all__ = [
     "needed_for",
     "fmt_num",
     "compare",
+    "more_needed",
 ]
 
 
@@ -200,6 +201,10 @@ def needed_for(numerator: int, denominator: int, op: Comparison, threshold: floa
     return max(0, need - numerator)
 
 
-# Keep the public field helper here so evaluator modules share it.
-def describe_field(description: str) -> Any:
-    return Field(description=description)
+def more_needed(numerator: int, denominator: int, op: Comparison, threshold: float, describe: str) -> str | None:
+    """'4 more midwives trained needed to reach 90% (86 of 100 now)', or ``None`` if more cannot help."""
+    need = needed_for(numerator, denominator, op, threshold)
+    if not need:
+        return None
+    verb = "exceed" if op == ">" else "reach"
+    return f"{need} more {describe} needed to {verb} {fmt_num(threshold)}% ({numerator} of {denominator} now)"

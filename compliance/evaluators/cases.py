@@ -22,7 +22,7 @@ from .base import (
     Params,
     Record,
     fmt_num,
-    needed_for,
+    more_needed,
     register,
 )
 from .calendar import add_months, add_working_days
@@ -93,11 +93,7 @@ def _finish(good: int, total: int, failing: list[Record], evidence: tuple[str, .
 
 
 def _shortfall(m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:
-    num, den = m.detail["numerator"], m.detail["denominator"]
-    need = needed_for(num, den, op, float(threshold))
-    if need:
-        return f"{need} more {describe} needed to reach {fmt_num(float(threshold))}% ({num} of {den} now)"
-    return None
+    return more_needed(m.detail["numerator"], m.detail["denominator"], op, float(threshold), describe)
 
 
 class CaseProportionParams(CaseFilter):

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..evidence.records import Count
 from ..schemes.model import Comparison
-from .base import Evaluator, Measurement, Params, Record, fmt_num, needed_for, register
+from .base import Evaluator, Measurement, Params, Record, fmt_num, more_needed, needed_for, register
 
 __all__ = ["Proportion", "GroupMinimum"]
 
@@ -60,9 +60,9 @@ describe: women with a CO reading at booking
 
     def shortfall(self, params: ProportionParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:
         num, den = m.detail["numerator"], m.detail["denominator"]
-        need = needed_for(num, den, op, float(threshold))
-        if need:
-            return f"{need} more {describe} needed to reach {fmt_num(float(threshold))}% ({num} of {den} now)"
+        more = more_needed(num, den, op, float(threshold), describe)
+        if more:
+            return more
         if op in ("<=", "<"):
             allowed = int(float(threshold) * den / 100.0)
             over = num - allowed if op == "<=" else num - allowed + (1 if allowed * 100.0 == float(threshold) * den else 0)
