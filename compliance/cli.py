@@ -250,16 +250,43 @@ PARALLEL_MIN = 64
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _worker_init(scheme_ids: list[str] | None, params: dict[str, Any] | None) -> None:
+def _slim(a: Assessment) -> Assessment:
+    """The assessment without its requirements: all an overview across trusts reads."""
+    schemes = [
+        s.model_copy(update={"sections": [sec.model_copy(update={"requirements": []}) for sec in s.sections], "parameter_overrides": []})
+        for s in a.schemes
+    ]
+    return a.model_copy(update={"schemes": schemes})
+
+
+def _shape(a: Assessment, shape: str) -> tuple[bool, Any]:
+    """What a batch keeps of each assessment: the whole tree, an overview's slice, or its JSON text.
+
+    Keeping less matters for a thousand trusts: less to send back from a
+    worker, less for the garbage collector to walk.
+    """
+    if shape == "json":
+        return a.all_met, a.model_dump_json(indent=2)
+    if shape == "summary":
+        return a.all_met, _slim(a)
+    return a.all_met, a
+
+
+def _worker_init(scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str) -> None:
     _WORKER_STATE["schemes"] = _load_schemes(scheme_ids)
     _WORKER_STATE["params"] = params
+    _WORKER_STATE["shape"] = shape
 
 
 def _worker_assess(path: str) -> tuple[str, Any]:
+    import gc
+
     try:
-        return "ok", _assess_path(Path(path), _WORKER_STATE["schemes"], _WORKER_STATE["params"])
+        result = _shape(_assess_path(Path(path), _WORKER_STATE["schemes"], _WORKER_STATE["params"]), _WORKER_STATE["shape"])
     except InputError as err:
         return "error", err.render()
+    gc.freeze()  # what is kept is not garbage: stop the collector walking it again and again
+    return "ok", result
 
 
 def _workers(n_files: int) -> int:
@@ -276,12 +303,18 @@ def _workers(n_files: int) -> int:
     return max(1, min(cores, 8))
 
 
-def _assess_files(files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None) -> list[Assessment]:
-    """Assess every file, in order; bad files are all reported together (exit 2) before any report."""
+def _assess_files(
+    files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str = "full"
+) -> list[tuple[bool, Any]]:
+    """Assess every file, in order, keeping ``(all_met, what the report needs)`` for each.
+
+    Bad files are all reported together (exit 2) before any report is written.
+    """
+    import gc
     import time
 
     schemes = _load_schemes(scheme_ids)  # fail fast on a bad --scheme, before any work
-    results: list[Assessment] = []
+    results: list[tuple[bool, Any]] = []
     errors: list[InputError] = []
     progress = None
     task = None
@@ -313,10 +346,14 @@ def _assess_files(files: list[Path], scheme_ids: list[str] | None, params: dict[
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # 'spawn': each worker imports afresh (no state inherited from a forked engine).
-            context = multiprocessing.get_context("spawn")
+            import threading
+
+            # 'fork' is quickest (the workers inherit the imports); it is safe here because this
+            # process has assessed nothing yet and runs no other thread.  Otherwise 'spawn'.
+            default = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
+            context = multiprocessing.get_context(os.environ.get("COMPLIANCE_MP", default))
             chunk = max(1, min(32, len(files) // (workers * 4)))
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(scheme_ids, params)) as pool:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(scheme_ids, params, shape)) as pool:
                 for i, (kind, value) in enumerate(pool.map(_worker_assess, [str(f) for f in files], chunksize=chunk)):
                     if kind == "ok":
                         results.append(value)
@@ -327,12 +364,15 @@ def _assess_files(files: list[Path], scheme_ids: list[str] | None, params: dict[
             for i, path in enumerate(files):
                 tick(i)
                 try:
-                    results.append(_assess_path(path, schemes, params))
+                    results.append(_shape(_assess_path(path, schemes, params), shape))
                 except InputError as err:
                     errors.append(err)
+                if len(files) > 1:
+                    gc.freeze()  # kept results are not garbage: spare the collector from walking them
     finally:
         if progress is not None:
             progress.stop()
+        gc.unfreeze()
     if errors:
         raise errors[0] if len(errors) == 1 else ManyInputErrors(errors)
     return results
@@ -343,14 +383,17 @@ def cmd_assess(args: argparse.Namespace) -> int:
     files = evidence_files(args.evidence)
     if args.challenge and args.format == "json":
         raise UsageError([Problem("U012", "the challenge view has no JSON form", Location("--challenge"), expected="--format terminal, markdown or html")])
-    results = _assess_files(files, args.scheme, params)
+    many = len(files) > 1
+    shape = "full" if not many or args.challenge else "json" if args.format == "json" else "summary"
+    kept = _assess_files(files, args.scheme, params, shape)
+    all_met = all(ok for ok, _ in kept)
+    results = [value for _, value in kept]
     out = _Out(args.output)
-    many = len(results) > 1
 
     if args.format == "json":
         from .report import json as json_report
 
-        out.write_text(json_report.render_many(results) if many else json_report.render(results[0]))
+        out.write_text(json_report.join(results) if many else json_report.render(results[0]))
     elif args.format == "markdown":
         from .report import markdown
 
@@ -367,7 +410,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
             from .report import challenge, overview, terminal
 
             if many:
-                overview.render(results, console)
+                overview.render(results, console, only_gaps=args.only_gaps)
                 if args.challenge:
                     for a in results:
                         console.print()
@@ -378,7 +421,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
                 terminal.render(results[0], console, only_gaps=args.only_gaps)
 
         out.render(draw)
-    return EXIT_OK if all(a.all_met for a in results) else EXIT_GAPS
+    return EXIT_OK if all_met else EXIT_GAPS
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ..results import Assessment
 
-__all__ = ["render", "render_many", "indent"]
+__all__ = ["render", "render_many", "join", "indent"]
 
 
 def render(assessment: Assessment) -> str:
@@ -24,7 +24,11 @@ def indent(text: str, by: str = "  ") -> str:
 
 def render_many(assessments: Sequence[Assessment]) -> str:
     """A JSON array whose items are byte-for-byte the single-trust documents, indented."""
-    if not assessments:
+    return join([a.model_dump_json(indent=2) for a in assessments])
+
+
+def join(documents: Sequence[str]) -> str:
+    """A JSON array of already-rendered single-trust documents (``model_dump_json(indent=2)``)."""
+    if not documents:
         return "[]\n"
-    items = ",\n".join(indent(a.model_dump_json(indent=2)) for a in assessments)
-    return "[\n" + items + "\n]\n"
+    return "[\n" + ",\n".join(indent(d.rstrip("\n")) for d in documents) + "\n]\n"
