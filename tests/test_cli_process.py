@@ -62,11 +62,6 @@ def test_bad_input_exits_2_without_traceback(args):
     assert done.stdout == ""
 
 
-@pytest.mark.xfail(
-    reason="compliance/source.py _yaml_value: SafeConstructor.construct_object raises ValueError on an "
-    "impossible YAML date (2021-13-01), which escapes as an internal error (exit 3) instead of a Problem at 6:8",
-    strict=False,
-)
 def test_bad_evidence_points_at_the_line(tmp_path):
     bad = tmp_path / "trust.yaml"
     bad.write_text("trust:\n  name: X\n  ods_code: RXX\nperiod:\n  start: 2021-01-01\n  end: 2021-13-01\n", encoding="utf-8")

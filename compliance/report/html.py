@@ -321,7 +321,7 @@ def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, c
         )
         out.append(f"<tr><td>{esc(row.name)}</td><td>{esc(row.ods)}</td>{cells}<td>{_status(row.status)}</td></tr>")
     out.append("</tbody>\n</table>")
-    out.append('<p class="legend">n/m: sections met of those judged (informative checks not counted).</p>\n</section>')
+    out.append('<p class="legend">n/m: sections met of those judged (informative checks not counted); blank: scheme not assessed for that trust.</p>\n</section>')
     if challenge:
         for a in assessments:
             out.append(f'<section class="trust"><h2>{esc(a.trust.name)} ({esc(a.trust.ods_code)})</h2>')

@@ -136,7 +136,7 @@ def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, c
             f"{g.symbols[c.status]} {WORDS[c.status]} ({c.met}/{c.judged})" if c is not None else "" for c in row.cells
         ]
         lines.append(f"| {escape(row.name)} | {escape(row.ods)} | " + " | ".join(cells) + f" | {label(row.status, g)} |")
-    lines.append("")
+    lines += ["", "n/m: sections met of those judged (informative checks not counted); blank: scheme not assessed for that trust.", ""]
     if challenge:
         from .challenge import render_markdown
 

@@ -62,7 +62,7 @@ def rows(assessments: Sequence[Assessment], ids: Sequence[str], *, only_gaps: bo
 
 def legend(symbols: dict[str, str]) -> str:
     keys = " ".join(f"{symbols[s]} {WORDS[s]};" for s in ("met", "not_met", "insufficient_evidence", "not_applicable"))
-    return f"{keys} n/m: sections met of those judged (informative checks not counted)."
+    return f"{keys} n/m: sections met of those judged (informative checks not counted); blank: not assessed."
 
 
 def render(assessments: Sequence[Assessment], console: Console, *, only_gaps: bool = False) -> None:
