@@ -60,10 +60,11 @@ def test_session_state_is_deleted() -> None:
     ruleset = Ruleset("probe", {"r|met": {"all": [{"m": {"key": "r"}}]}})
     with Session() as session:
         session.fire(ruleset, [{"key": "r"}])
-        sid = session.sid
-    # After the session, the same fact can be asserted again in that sid: nothing is remembered.
-    assert ruleset.fire(sid, [{"sid": sid, "key": "r"}]) == ["r|met"]
-    ruleset.delete(sid)
+        stage_sid = f"{session.sid}.0"
+    # The stage's state is gone: asserting the same fact in that sid again fires again
+    # (a remembered fact would be refused as a duplicate).
+    assert ruleset.fire(stage_sid, [{"sid": stage_sid, "key": "r"}]) == ["r|met"]
+    ruleset.delete(stage_sid)
 
 
 def test_a_fact_matching_no_rule_is_an_engine_error() -> None:
@@ -72,12 +73,18 @@ def test_a_fact_matching_no_rule_is_an_engine_error() -> None:
         session.fire(ruleset, [{"key": "nothing"}])
 
 
-def test_identical_facts_in_one_session_are_refused() -> None:
+def test_identical_facts_in_one_batch_are_refused_before_they_reach_the_engine() -> None:
+    # durable-rules itself aborts the process on this ("free(): invalid pointer").
+    ruleset = Ruleset("probe", {"r|met": {"all": [{"m": {"key": "r"}}]}})
+    with pytest.raises(EngineError, match="duplicate fact"), Session() as session:
+        session.fire(ruleset, [{"key": "r"}, {"key": "r"}])
+
+
+def test_each_stage_of_a_session_starts_clean() -> None:
     ruleset = Ruleset("probe", {"r|met": {"all": [{"m": {"key": "r"}}]}})
     with Session() as session:
-        session.fire(ruleset, [{"key": "r"}])
-        with pytest.raises(EngineError, match="duplicate fact"):
-            session.fire(ruleset, [{"key": "r"}])
+        assert session.fire(ruleset, [{"key": "r"}]) == ["r|met"]
+        assert session.fire(ruleset, [{"key": "r"}]) == ["r|met"]
 
 
 def test_strict_types_reach_the_engine() -> None:

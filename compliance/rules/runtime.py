@@ -13,8 +13,9 @@ Habits of the engine that this module designs around:
 * it is not thread-safe: every call goes through one process-wide lock;
 * state is per session id (``sid``) and must be deleted after each assessment,
   or memory grows with every assessment;
-* a fact that matches no rule raises; identical facts are de-duplicated --
-  the compiler makes rules exhaustive and facts unique per session;
+* a fact that matches no rule raises; identical facts are de-duplicated (and
+  identical facts in one batch abort the process) -- the compiler makes rules
+  exhaustive, and this module refuses a batch with a repeated fact;
 * only numbers, strings and booleans exist, and comparisons are loose
   (``"80" < 95`` matches) -- the engine module sends strictly typed facts.
 """
@@ -66,7 +67,12 @@ class Ruleset:
         deletes it when the assessment ends), so later stages of the same
         assessment do not pay to create it again.
         """
-        payload = json.dumps(list(facts), ensure_ascii=False)
+        parts = [json.dumps(f, ensure_ascii=False) for f in facts]
+        if len(set(parts)) != len(parts):
+            # durable-rules 2.0.28 aborts the process (free(): invalid pointer) on identical
+            # facts in one batch, so they never reach it.
+            raise EngineError(f"duplicate fact in one batch for ruleset {self.name}: facts must be unique per session")
+        payload = "[" + ",".join(parts) + "]"
         fired: list[str] = []
         with ENGINE_LOCK:
             try:
@@ -111,25 +117,32 @@ class Ruleset:
 
 
 class Session:
-    """One assessment's session: a fresh ``sid``, and its state deleted from every ruleset it used.
+    """One assessment's session: its own ``sid``, and nothing left in the engine when it ends.
 
-    Use as a context manager; the state is deleted even if a stage fails.
+    Each stage's facts go into a sub-session (``<sid>.<n>``) that is deleted as
+    soon as its rules have fired.  Measured: keeping one session's state alive
+    across stages made every later assert slower (3.4 ms against 0.7 ms for the
+    61 facts of a 50-requirement scheme), because the engine keeps working over
+    the facts already stored.  A stage never needs an earlier stage's facts --
+    the verdicts come back to Python and the next stage's facts are built from them.
     """
 
     def __init__(self) -> None:
         self.sid = new_sid()
-        self._used: dict[int, Ruleset] = {}
+        self._stages = 0
 
     def fire(self, ruleset: Ruleset, facts: list[dict[str, Any]]) -> list[str]:
-        self._used[id(ruleset)] = ruleset
+        sub = f"{self.sid}.{self._stages}"
+        self._stages += 1
         for fact in facts:
-            fact["sid"] = self.sid
-        return ruleset.fire(self.sid, facts)
+            fact["sid"] = sub
+        try:
+            return ruleset.fire(sub, facts)
+        finally:
+            ruleset.delete(sub)
 
     def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for ruleset in self._used.values():
-            ruleset.delete(self.sid)
-        self._used.clear()
+        return None
