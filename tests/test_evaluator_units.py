@@ -61,3 +61,20 @@ def test_more_needed_wording() -> None:
 
 def test_fmt_num() -> None:
     assert (fmt_num(95.0), fmt_num(84.25), fmt_num(1000.0), fmt_num(3.456, 2)) == ("95", "84.2", "1,000", "3.46")
+
+
+def test_bank_holiday_table_matches_the_holidays_package() -> None:
+    import holidays
+
+    from compliance.evaluators.bank_holidays import ENGLAND, FIRST_YEAR, LAST_YEAR
+
+    assert sorted(ENGLAND) == list(range(FIRST_YEAR, LAST_YEAR + 1))
+    for year, days in ENGLAND.items():
+        expected = sorted(holidays.country_holidays("GB", subdiv="ENG", years=[year]))
+        assert [dt.date.fromisoformat(d) for d in days] == expected, year
+
+
+def test_years_outside_the_table_ask_the_package() -> None:
+    from compliance.evaluators.calendar import bank_holidays
+
+    assert D(2035, 12, 25) in bank_holidays(2035)

@@ -6,8 +6,6 @@ import calendar
 import datetime as dt
 from functools import lru_cache
 
-import holidays
-
 __all__ = ["add_months", "add_working_days", "is_working_day", "bank_holidays", "windows", "months_between"]
 
 
@@ -32,7 +30,17 @@ def months_between(earlier: dt.date, later: dt.date) -> float:
 
 @lru_cache(maxsize=64)
 def bank_holidays(year: int) -> frozenset[dt.date]:
-    """England's bank holidays in ``year`` (the ``holidays`` package keeps them current)."""
+    """England's bank holidays in ``year`` (the ``holidays`` package keeps them current).
+
+    Years 2015-2030 come from a table generated from the package (importing it
+    costs ~0.2 s); other years ask the package itself.
+    """
+    from .bank_holidays import ENGLAND
+
+    if year in ENGLAND:
+        return frozenset(dt.date.fromisoformat(d) for d in ENGLAND[year])
+    import holidays
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=[year]).keys())
 
 

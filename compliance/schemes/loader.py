@@ -9,6 +9,7 @@ once.
 
 from __future__ import annotations
 
+import functools
 import threading
 import typing
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ def _bundled_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "schemes"
 
 
+@functools.lru_cache(maxsize=1)
 def _builtin_index() -> dict[str, Path]:
     index: dict[str, Path] = {}
     for path in sorted(_bundled_dir().glob("*.yaml")):
