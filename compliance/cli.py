@@ -208,39 +208,10 @@ class _Rendered(InputError):
         return self.text
 
 
-class _DuplicateKey(Exception):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
-
-
 def _assess_path(path: Path, schemes: Sequence[Any] | None, params: dict[str, Any] | None) -> Assessment:
-    """Assess one evidence file.
-
-    JSON goes through a fast path (the standard parser, then the library's
-    validation of the mapping); if anything is wrong with it, the file is
-    loaded again by path so every problem is reported with its file:line:col.
-    YAML always takes the positioned path.
-    """
-    import json
-
+    """Assess one evidence file (the library indexes JSON positions only when a problem needs them)."""
     from . import assess
 
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_no_duplicates)
-            if isinstance(data, dict):
-                result = assess(data, schemes=schemes, params=params)
-                return result.model_copy(update={"source": str(path)})
-        except (InputError, OSError, ValueError, UnicodeDecodeError, _DuplicateKey):
-            pass  # fall through: the positioned loader says exactly what is wrong
     return assess(str(path), schemes=schemes, params=params)
 
 
