@@ -64,6 +64,8 @@ class Location:
     path: tuple[str | int, ...] = ()
 
     def __str__(self) -> str:
+        if self.file is None and self.line is None:
+            return format_path(self.path) if self.path else ""
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
@@ -86,7 +88,8 @@ class Problem:
 
     def render(self, source: str | None = None) -> str:
         """``file:line:col: code: message``, the source line with a caret, then hints."""
-        lines = [f"{self.location}: {self.code}: {self.message}"]
+        where = str(self.location)
+        lines = [f"{where + ': ' if where else ''}{self.code}: {self.message}"]
         if source is not None and self.location.line is not None:
             text = source.splitlines()
             if 0 < self.location.line <= len(text):
