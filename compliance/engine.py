@@ -11,6 +11,7 @@ the tree of findings built, with explanations, shortfalls and records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,10 @@ _WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than",
 class _Runner:
     compiled: CompiledScheme
     rulesets: list[Ruleset]
+    #: Per leaf: what it counts, its threshold parameter and that parameter's unit (fixed per scheme).
+    leaf_text: dict[str, tuple[str, str | None, str | None]]
+    #: Per requirement: the fields of its result that do not depend on the evidence.
+    requirement_base: dict[str, dict[str, Any]]
 
     def fire(self, session: Session, facts: list[dict[str, Any]]) -> dict[str, tuple[Status, str]]:
         """Assert one stage's facts; return each key's verdict and the rule that decided it."""
@@ -88,7 +93,26 @@ def _runner(scheme: Scheme) -> _Runner:
         if hit is not None and hit[0] is scheme:
             return hit[1]
         c = compile_scheme(scheme, leaves_of(scheme))
-        runner = _Runner(c, [Ruleset(f"{scheme.id}.{i}", d) for i, d in enumerate(c.rulesets)])
+        leaf_text = {}
+        for lp in c.leaves:
+            param = lp.spec.leaf.threshold if isinstance(lp.spec.leaf.threshold, str) else None
+            describe = lp.spec.leaf.describe or lp.spec.evaluator.kind.replace("_", " ")
+            leaf_text[lp.key] = (describe, param, scheme.parameters[param].unit if param else None)
+        base = {
+            r.key: dict(
+                id=r.requirement.id,
+                title=r.requirement.title,
+                verification=r.requirement.status,
+                severity=r.requirement.severity,
+                source=r.requirement.source,
+                text=r.requirement.text,
+                remediation=r.requirement.remediation,
+                challenge=list(r.requirement.challenge),
+                notes=list(r.requirement.notes),
+            )
+            for r in c.requirements
+        }
+        runner = _Runner(c, [Ruleset(f"{scheme.id}.{i}", d) for i, d in enumerate(c.rulesets)], leaf_text, base)
         _RUNNERS[id(scheme)] = (scheme, runner)
         return runner
 
@@ -357,10 +381,11 @@ def _assess_scheme(
     verdicts.update(runner.fire(session, [{"key": "O", **outcome_counts}]))
     outcome_status = verdicts["O"][0]
 
+    param_uses = {name: _param_use(scheme, name, values, overrides) for name in scheme.parameters}
     sections: list[dict[str, Any]] = []
     for si, section in enumerate(scheme.sections):
         reqs = [
-            _requirement_result(scheme, c.requirements[i], verdicts, measured, nodes, na_reasons[i], values, overrides)
+            _requirement_result(runner, c.requirements[i], verdicts, measured, nodes, na_reasons[i], param_uses)
             for i in per_section[si]
         ]
         status = section_status[si]
@@ -438,6 +463,7 @@ def _param_use(scheme: Scheme, name: str, values: Mapping[str, Any], overrides: 
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def _show_threshold(value: Any, unit: str | None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -470,16 +496,14 @@ def _blocking(plan: RequirementPlan, nodes: Mapping[str, NodePlan], verdicts: Ma
 
 
 def _requirement_result(
-    scheme: Scheme,
+    runner: _Runner,
     plan: RequirementPlan,
     verdicts: Mapping[str, tuple[Status, str]],
     measured: Mapping[str, _Leaf],
     nodes: Mapping[str, NodePlan],
     not_in_force: str | None,
-    values: Mapping[str, Any],
-    overrides: Mapping[str, Any],
+    param_uses: Mapping[str, dict[str, Any]],
 ) -> dict[str, Any]:
-    req = plan.requirement
     status, rule_name = verdicts[plan.key]
     blocking = _blocking(plan, nodes, verdicts) if status == "not_met" else set()
     leaf_results: dict[str, dict[str, Any]] = {}
@@ -492,64 +516,55 @@ def _requirement_result(
         leaf = measured[lp.key]
         spec, m = leaf.spec, leaf.m
         used |= leaf.params
-        describe = spec.leaf.describe or spec.evaluator.kind.replace("_", " ")
-        param_id = spec.leaf.threshold if isinstance(spec.leaf.threshold, str) else None
-        unit = scheme.parameters[param_id].unit if param_id else (m.unit or None)
-        shown = m.threshold_display or _show_threshold(leaf.threshold, unit)
+        describe, param_id, unit = runner.leaf_text[lp.key]
+        op = spec.leaf.compare
+        shown = m.threshold_display or _show_threshold(leaf.threshold, unit if param_id else (m.unit or None))
         outcome = _OUTCOME[verdicts[lp.key][0]]
         shortfall = None
-        failing: tuple[Any, ...] = ()
+        leaf_records: list[dict[str, str]] = []
         if outcome == "false":
-            shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
-            failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, spec.leaf.compare, describe)
-        leaf_records = [dict(id=r.id, reason=r.reason) for r in failing]
-        leaf_results[lp.key] = dict(
-            measure=spec.evaluator.kind,
-            describe=describe,
-            outcome=outcome,
-            value=m.value,
-            display=m.display,
-            unit=m.unit,
-            comparison=spec.leaf.compare,
-            threshold=(
-                leaf.threshold if isinstance(leaf.threshold, bool) else float(leaf.threshold) if isinstance(leaf.threshold, (int, float)) else None
-            ),
-            threshold_display=f"{_WORDS[spec.leaf.compare]} {shown}",
-            threshold_param=param_id,
-            shortfall=shortfall,
-            records=leaf_records,
-            missing=list(m.missing),
-            note=m.unstable or m.na_reason,
-        )
+            shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, op, describe)
+            failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, op, describe)
+            leaf_records = [{"id": r.id, "reason": r.reason} for r in failing]
+        t = leaf.threshold
+        leaf_results[lp.key] = {
+            "measure": spec.evaluator.kind,
+            "describe": describe,
+            "outcome": outcome,
+            "value": m.value,
+            "display": m.display,
+            "unit": m.unit,
+            "comparison": op,
+            "threshold": t if isinstance(t, bool) else float(t) if isinstance(t, (int, float)) else None,
+            "threshold_display": f"{_WORDS[op]} {shown}",
+            "threshold_param": param_id,
+            "shortfall": shortfall,
+            "records": leaf_records,
+            "missing": list(m.missing),
+            "note": m.unstable or m.na_reason,
+        }
         if lp.key in blocking:
             records.extend(leaf_records)
             if shortfall:
                 shortfalls.append(shortfall)
         missing.extend(p for p in m.missing if p not in missing)
         evidence_used.extend(p for p in m.evidence if p not in evidence_used)
-    params = [_param_use(scheme, n, values, overrides) for n in sorted(used)]
-    unverified = req.status != "confirmed" or any(p["status"] != "confirmed" for p in params)
-    return dict(
-        id=req.id,
-        title=req.title,
-        status=status,
-        explanation=_explain(status, plan, nodes, leaf_results, not_in_force),
-        verification=req.status,
-        rests_on_unverified=unverified,
-        severity=req.severity,
-        source=req.source,
-        text=req.text,
-        fired_rule=rule_name,
-        measurements=list(leaf_results.values()),
-        shortfall="; ".join(shortfalls) or None,
-        records=records,
-        evidence_used=evidence_used,
-        missing_evidence=missing if status == "insufficient_evidence" else [],
-        parameters=params,
-        remediation=req.remediation,
-        challenge=list(req.challenge),
-        notes=list(req.notes),
-    )
+    params = [param_uses[n] for n in sorted(used)]
+    base = runner.requirement_base[plan.key]
+    unverified = base["verification"] != "confirmed" or any(p["status"] != "confirmed" for p in params)
+    return {
+        **base,
+        "status": status,
+        "explanation": _explain(status, plan, nodes, leaf_results, not_in_force),
+        "rests_on_unverified": unverified,
+        "fired_rule": rule_name,
+        "measurements": list(leaf_results.values()),
+        "shortfall": "; ".join(shortfalls) or None,
+        "records": records,
+        "evidence_used": evidence_used,
+        "missing_evidence": missing if status == "insufficient_evidence" else [],
+        "parameters": params,
+    }
 
 
 _MARK = {"true": "holds", "false": "fails", "unknown": "unknown", "not_applicable": "not applicable"}

@@ -67,12 +67,14 @@ class Ruleset:
         deletes it when the assessment ends), so later stages of the same
         assessment do not pay to create it again.
         """
-        parts = [json.dumps(f, ensure_ascii=False) for f in facts]
-        if len(set(parts)) != len(parts):
-            # durable-rules 2.0.28 aborts the process (free(): invalid pointer) on identical
-            # facts in one batch, so they never reach it.
+        facts = list(facts)
+        # durable-rules 2.0.28 aborts the process (free(): invalid pointer) on identical facts
+        # in one batch, so they never reach it.  Facts with distinct keys are distinct; only
+        # keyless batches need the full comparison.
+        keys = {f.get("key") for f in facts}
+        if (None in keys or len(keys) != len(facts)) and len({json.dumps(f, sort_keys=True) for f in facts}) != len(facts):
             raise EngineError(f"duplicate fact in one batch for ruleset {self.name}: facts must be unique per session")
-        payload = "[" + ",".join(parts) + "]"
+        payload = json.dumps(facts, ensure_ascii=False)
         fired: list[str] = []
         with ENGINE_LOCK:
             try:
