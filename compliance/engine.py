@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from .evaluators.base import Context, Measurement, fmt_num
 from .evidence.loader import load_evidence
 from .evidence.model import Evidence
 from .results import (
+    ParameterUse,
     STATUS_ORDER,
     Assessment,
     SchemeResult,
@@ -57,6 +58,8 @@ class _Runner:
     leaf_text: dict[str, tuple[str, str | None, str | None]]
     #: Per requirement: the fields of its result that do not depend on the evidence.
     requirement_base: dict[str, dict[str, Any]]
+    #: Validated parameter uses, per set of overrides (results are frozen, so they can be shared).
+    param_uses: dict[tuple[tuple[str, str], ...], dict[str, ParameterUse]] = field(default_factory=dict)
 
     def fire(self, session: Session, facts: list[dict[str, Any]]) -> dict[str, tuple[Status, str]]:
         """Assert one stage's facts; return each key's verdict and the rule that decided it."""
@@ -381,7 +384,13 @@ def _assess_scheme(
     verdicts.update(runner.fire(session, [{"key": "O", **outcome_counts}]))
     outcome_status = verdicts["O"][0]
 
-    param_uses = {name: _param_use(scheme, name, values, overrides) for name in scheme.parameters}
+    key = tuple(sorted((k, repr(v)) for k, v in overrides.items() if k in scheme.parameters))
+    param_uses = runner.param_uses.get(key)
+    if param_uses is None:
+        param_uses = {name: ParameterUse.model_validate(_param_use(scheme, name, values, overrides)) for name in scheme.parameters}
+        if len(runner.param_uses) >= 32:  # many distinct overrides (a sweep): keep memory flat
+            runner.param_uses.clear()
+        runner.param_uses[key] = param_uses
     sections: list[dict[str, Any]] = []
     for si, section in enumerate(scheme.sections):
         reqs = [
@@ -428,7 +437,7 @@ def _assess_scheme(
         unmet_sections=unmet,
         action_plan_route=o.action_plan_route if outcome_status in ("not_met", "insufficient_evidence") else None,
         sections=sections,
-        parameter_overrides=[_param_use(scheme, n, values, overrides) for n in used_overrides],
+        parameter_overrides=[param_uses[n] for n in used_overrides],
         unverified_requirements=sum(1 for s in sections for r in s["requirements"] if r["rests_on_unverified"]),
     ))
 
@@ -502,7 +511,7 @@ def _requirement_result(
     measured: Mapping[str, _Leaf],
     nodes: Mapping[str, NodePlan],
     not_in_force: str | None,
-    param_uses: Mapping[str, dict[str, Any]],
+    param_uses: Mapping[str, ParameterUse],
 ) -> dict[str, Any]:
     status, rule_name = verdicts[plan.key]
     blocking = _blocking(plan, nodes, verdicts) if status == "not_met" else set()
@@ -551,7 +560,7 @@ def _requirement_result(
         evidence_used.extend(p for p in m.evidence if p not in evidence_used)
     params = [param_uses[n] for n in sorted(used)]
     base = runner.requirement_base[plan.key]
-    unverified = base["verification"] != "confirmed" or any(p["status"] != "confirmed" for p in params)
+    unverified = base["verification"] != "confirmed" or any(p.status != "confirmed" for p in params)
     return {
         **base,
         "status": status,
