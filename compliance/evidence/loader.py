@@ -15,6 +15,7 @@ All problems of a stage are reported together.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from ..errors import EvidenceError, Problem, did_you_mean
 from ..source import Document, load_document, validate_document
 from .model import Evidence
 from .records import Count, DatedEvent, PerinatalDeath, QualifyingCase
-from .types import describe_type, model_at, type_at
+from .types import describe_type, model_at, type_at, unwrap
 
 __all__ = ["load_evidence", "validate_evidence_data"]
 
@@ -91,19 +92,31 @@ def _short(value: Any) -> str:
 # ---------------------------------------------------------------- sense checks
 
 
-def _walk(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    yield path, value
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            child = getattr(value, name)
-            if child is not None:
-                yield from _walk(child, (*path, name))
-    elif isinstance(value, (list, tuple)):
-        for i, child in enumerate(value):
-            yield from _walk(child, (*path, i))
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield from _walk(child, (*path, key))
+@functools.lru_cache(maxsize=None)
+def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(cls.model_fields)
+
+
+@functools.lru_cache(maxsize=None)
+def _date_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(n for n, f in cls.model_fields.items() if unwrap(f.annotation) is dt.date)
+
+
+def _models(root: BaseModel) -> Iterator[tuple[tuple[str | int, ...], BaseModel]]:
+    """Every model in the evidence with its path, depth first (an explicit stack: evidence can be large)."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), root)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, BaseModel):
+            yield path, value
+            children = [(name, getattr(value, name)) for name in _fields(type(value))]
+        elif isinstance(value, (list, tuple)):
+            children = list(enumerate(value))
+        elif isinstance(value, dict):
+            children = list(value.items())
+        else:
+            continue
+        stack.extend(((*path, key), child) for key, child in reversed(children) if isinstance(child, (BaseModel, list, tuple, dict)))
 
 
 #: The date that says when a record itself happened: its other dates cannot come before it.
@@ -120,7 +133,7 @@ def _sense_problems(ev: Evidence, doc: Document) -> Iterator[Problem]:
     if ev.submitted_on < period.start:
         yield Problem("V021", f"submitted on {ev.submitted_on}, before the period starts ({period.start})", doc.locate(("submitted_on",)))
     seen_ids: dict[tuple[str | int, ...], dict[str, tuple[str | int, ...]]] = {}
-    for path, value in _walk(ev, ()):
+    for path, value in _models(ev):
         if isinstance(value, Count) and value.numerator > value.denominator:
             yield Problem(
                 "V030",
@@ -128,8 +141,7 @@ def _sense_problems(ev: Evidence, doc: Document) -> Iterator[Problem]:
                 doc.locate((*path, "numerator")),
                 "a numerator no larger than its denominator",
             )
-        if isinstance(value, BaseModel):
-            yield from _date_problems(value, path, ev, doc)
+        yield from _date_problems(value, path, ev, doc)
         if isinstance(value, (PerinatalDeath, QualifyingCase)):
             ids = seen_ids.setdefault(path[:-1], {})
             if value.id in ids:
@@ -149,9 +161,11 @@ def _date_problems(record: BaseModel, path: tuple[str | int, ...], ev: Evidence,
             doc.locate((*path, primary_name)),
             "a date inside the reporting period",
         )
-    for name in type(record).model_fields:
+    if path[:1] == ("period",):
+        return
+    for name in _date_fields(type(record)):
         value = getattr(record, name)
-        if not isinstance(value, dt.date) or path[:1] == ("period",):
+        if value is None:
             continue
         if value > ev.submitted_on:
             yield Problem(
