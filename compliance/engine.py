@@ -551,6 +551,10 @@ def _requirement_result(
             "records": leaf_records,
             "missing": list(m.missing),
             "note": m.unstable or m.na_reason,
+            "trajectory": sorted(m.detail["points"].items()) if "points" in m.detail else None,
+            "trajectory_year": m.detail.get("year"),
+            "previous": m.detail.get("previous"),
+            "trend": m.detail.get("trend"),
         }
         if lp.key in blocking:
             records.extend(leaf_records)

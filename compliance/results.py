@@ -74,6 +74,12 @@ class LeafResult(_Result):
     records: list[RecordRef] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
     note: str | None = None
+    #: For trajectory measures: the trajectory's stated points (year, value), parameters resolved,
+    #: the year it was interpolated for, and the previous period's rate and trend when given.
+    trajectory: list[tuple[int, float]] | None = None
+    trajectory_year: int | None = None
+    previous: float | None = None
+    trend: Literal["improving", "worsening", "unchanged"] | None = None
 
 
 class RequirementResult(_Result):

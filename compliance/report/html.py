@@ -212,60 +212,86 @@ def _num(x: float) -> str:
 
 
 def trajectory_chart(items: Sequence[tuple[RequirementResult, LeafResult]], *, chart_id: str = "chart") -> str:
-    """Small multiples: for each requirement, the trust's rate beside the trajectory value for the year.
+    """Small multiples: for each requirement, the national trajectory over the years and the trust's rate.
 
-    Each row has its own scale (rates per 1,000 and per 100,000 do not share
-    an axis); both bars carry their value as text, the trajectory bar is
-    hatched as well as grey, and the status is written under the label, so
-    nothing rests on colour.
+    Each row draws the trajectory through its stated points (interpolated
+    linearly between them, as the rule does), marks its value for the year
+    assessed, and plots the trust's rate for that year -- and the previous
+    period's, when given -- on the same scale.  Rows have their own scales
+    (rates per 1,000 and per 100,000 do not share an axis).  Values are
+    written out beside each row, the trajectory is dashed as well as grey, and
+    the status is written under the label, so nothing rests on colour.
     """
-    width, label_w, row_h, pad, text_w = 760, 230, 62, 10, 230
-    bar_w = width - label_w - text_w
-    height = pad * 2 + row_h * len(items) + 20
+    width, label_w, row_h, pad, text_w = 760, 230, 74, 10, 230
+    plot_w = width - label_w - text_w - 20
+    plot_h = 44
+    height = pad * 2 + row_h * len(items) + 24
     cid = esc(chart_id)
     out = [
         f'<figure class="chart" id="{cid}">',
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-labelledby="{cid}-title" font-family="Segoe UI, Helvetica Neue, Arial, sans-serif" font-size="12">',
-        f'<title id="{cid}-title">Trust rate against the national trajectory for the year, one row per measure</title>',
-        f'<defs><pattern id="{cid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        '<rect width="6" height="6" fill="#d5d8dc"/><line x1="0" y1="0" x2="0" y2="6" stroke="#80868b" stroke-width="2"/></pattern></defs>',
+        f'<title id="{cid}-title">Trust rate against the national trajectory, one row per measure</title>',
         f'<g transform="translate({label_w},{pad})">'
-        '<rect x="0" y="0" width="14" height="10" fill="#24508f"/><text x="19" y="9">Trust rate</text>'
-        f'<rect x="100" y="0" width="14" height="10" fill="url(#{cid}-hatch)" stroke="#80868b"/>'
-        '<text x="119" y="9">National trajectory for the year</text></g>',
+        '<circle cx="6" cy="5" r="5" fill="#24508f"/><text x="15" y="9">Trust rate</text>'
+        '<circle cx="96" cy="5" r="4" fill="#fff" stroke="#24508f" stroke-width="2"/><text x="105" y="9">Previous period</text>'
+        '<line x1="210" y1="5" x2="232" y2="5" stroke="#80868b" stroke-width="2" stroke-dasharray="5 3"/>'
+        '<text x="237" y="9">National trajectory (◆ the year assessed)</text></g>',
     ]
     for i, (req, leaf) in enumerate(items):
-        y = pad + 20 + i * row_h
+        y = pad + 24 + i * row_h
         value, target = float(leaf.value or 0), float(leaf.threshold or 0)
-        top = max(value, target) * 1.1 or 1.0
-        vw, tw = bar_w * value / top, bar_w * target / top
         unit = leaf.unit.strip()
         unit_text = unit if unit == "%" else f" {unit}" if unit else ""
-        year = _YEAR.search(leaf.threshold_display or "")
+        year_match = _YEAR.search(leaf.threshold_display or "")
+        year = leaf.trajectory_year or (int(year_match.group(1)) if year_match else None)
+        points = list(leaf.trajectory or ([(year, target)] if year else []))
         value_text = f"trust {fmt_value(round(value, 2))}{unit_text}"
-        target_text = f"{year.group(1) + ' ' if year else ''}trajectory {fmt_value(round(target, 2))}{unit_text}"
+        target_text = f"{str(year) + ' ' if year else ''}trajectory {fmt_value(round(target, 2))}{unit_text}"
         status_text = label(req.status, UNICODE)
         if leaf.note and "unstable" in leaf.note:
             status_text += " (few events)"
         colour = {"met": "#1d6b2f", "not_met": "#a4161a", "insufficient_evidence": "#8a5a00", "not_applicable": "#5f6368"}[req.status]
+        years = [p[0] for p in points] + ([year] if year else []) + ([year - 1] if year and leaf.previous is not None else [])
+        lo, hi = (min(years), max(years)) if years else (0, 1)
+        span = max(hi - lo, 1)
+        top = max([value, target, float(leaf.previous or 0)] + [p[1] for p in points]) * 1.1 or 1.0
+
+        def px(yr: float) -> float:
+            return label_w + plot_w * (yr - lo) / span
+
+        def py(v: float) -> float:
+            return plot_h - plot_h * v / top
+
         out.append(f'<g class="row" transform="translate(0,{y})">')
         out.append(f"<title>{esc(req.id)}: {esc(value_text)}; {esc(target_text)}; {esc(status_text)}</title>")
         out.append(f'<text x="0" y="13" font-weight="600">{esc(req.id)}</text>')
         out.append(f'<text x="0" y="28" fill="#555">{esc(_short(leaf.describe, 36))}</text>')
         out.append(f'<text x="0" y="43" font-weight="600" fill="{colour}">{esc(status_text)}</text>')
-        out.append(f'<rect x="{label_w}" y="4" width="{_num(vw)}" height="16" fill="#24508f"/>')
-        out.append(f'<text x="{_num(label_w + vw + 5)}" y="17">{esc(value_text)}</text>')
-        out.append(f'<rect x="{label_w}" y="24" width="{_num(tw)}" height="16" fill="url(#{cid}-hatch)" stroke="#80868b"/>')
-        out.append(f'<text x="{_num(label_w + tw + 5)}" y="37">{esc(target_text)}</text>')
-        out.append(f'<line x1="{label_w}" y1="0" x2="{label_w}" y2="44" stroke="#1b1b1b"/>')
+        out.append(f'<line x1="{label_w}" y1="{plot_h}" x2="{_num(label_w + plot_w)}" y2="{plot_h}" stroke="#1b1b1b"/>')
+        if len(points) > 1:
+            line = " ".join(f"{_num(px(yr))},{_num(py(v))}" for yr, v in points)
+            out.append(f'<polyline points="{line}" fill="none" stroke="#80868b" stroke-width="2" stroke-dasharray="5 3"/>')
+        if year is not None:
+            tx, ty = px(year), py(target)
+            out.append(f'<path d="M{_num(tx)},{_num(ty - 5)} l5,5 l-5,5 l-5,-5 z" fill="#80868b"/>')
+            if leaf.previous is not None:
+                out.append(f'<circle cx="{_num(px(year - 1))}" cy="{_num(py(float(leaf.previous)))}" r="4" fill="#fff" stroke="#24508f" stroke-width="2"/>')
+            out.append(f'<circle cx="{_num(tx)}" cy="{_num(py(value))}" r="5" fill="#24508f"/>')
+        out.append(f'<text x="{label_w}" y="{plot_h + 14}" fill="#555">{lo}</text>')
+        out.append(f'<text x="{_num(label_w + plot_w)}" y="{plot_h + 14}" fill="#555" text-anchor="end">{hi}</text>')
+        tx0 = label_w + plot_w + 14
+        out.append(f'<text x="{tx0}" y="17">{esc(value_text)}</text>')
+        out.append(f'<text x="{tx0}" y="33">{esc(target_text)}</text>')
+        if leaf.previous is not None and leaf.trend:
+            out.append(f'<text x="{tx0}" y="49" fill="#555">{esc(leaf.trend)} from {esc(fmt_value(round(float(leaf.previous), 2)))}</text>')
         out.append("</g>")
     out.append("</svg>")
     ops = {leaf.comparison for _, leaf in items}
     better = "Lower is better. " if ops <= {"<=", "<"} else "Higher is better. " if ops <= {">=", ">"} else ""
     out.append(
-        f"<figcaption>{better}Each row has its own scale; the trajectory value is the national ambition's "
-        "for the year assessed.</figcaption>"
+        f"<figcaption>{better}Each row has its own scale; the dashed line is the national ambition's trajectory, "
+        "and the diamond its value for the year assessed.</figcaption>"
     )
     out.append("</figure>")
     return "\n".join(out)
