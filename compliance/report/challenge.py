@@ -18,6 +18,7 @@ behind each measurement -- so every one can be traced to a requirement:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -25,6 +26,8 @@ from rich.text import Text
 
 from ..results import Assessment, LeafResult, RequirementResult, SectionResult
 from .style import STYLES, WORDS, Glyphs, clean, glyphs_for, is_gap
+
+T = TypeVar("T")
 
 __all__ = ["Weakness", "SectionChallenge", "KINDS", "build", "classify", "render", "render_markdown"]
 
@@ -123,14 +126,9 @@ def _requirement_weaknesses(req: RequirementResult) -> list[Weakness]:
     return out
 
 
-def _dedupe(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out
+def _dedupe(items: list[T]) -> list[T]:
+    """The items in order, each once."""
+    return list(dict.fromkeys(items))
 
 
 def build(assessment: Assessment, *, only_gaps: bool = False) -> list[SectionChallenge]:
@@ -185,17 +183,7 @@ def build(assessment: Assessment, *, only_gaps: bool = False) -> list[SectionCha
                 continue
             questions = [clean(q) for q in questions]
             weaknesses = [Weakness(w.kind, w.requirement, clean(w.text)) for w in weaknesses]
-            out.append(SectionChallenge(scheme.id, scheme.title, sec, _dedupe(questions), _dedupe_w(weaknesses)))
-    return out
-
-
-def _dedupe_w(items: list[Weakness]) -> list[Weakness]:
-    seen: set[Weakness] = set()
-    out = []
-    for w in items:
-        if w not in seen:
-            seen.add(w)
-            out.append(w)
+            out.append(SectionChallenge(scheme.id, scheme.title, sec, _dedupe(questions), _dedupe(weaknesses)))
     return out
 
 
