@@ -107,6 +107,7 @@ def _models(root: BaseModel) -> Iterator[tuple[tuple[str | int, ...], BaseModel]
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), root)]
     while stack:
         path, value = stack.pop()
+        children: list[tuple[str | int, Any]]
         if isinstance(value, BaseModel):
             yield path, value
             children = [(name, getattr(value, name)) for name in _fields(type(value))]

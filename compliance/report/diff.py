@@ -133,12 +133,12 @@ def compare(old: Assessment, new: Assessment) -> Changes:
     old_schemes = {s.id: s for s in old.schemes}
     new_schemes = {s.id: s for s in new.schemes}
     for sid in sorted(set(old_schemes) | set(new_schemes)):
-        o, n = old_schemes.get(sid), new_schemes.get(sid)
-        if o is None or n is None or o.status != n.status:
-            title = (n or o).title  # type: ignore[union-attr]
-            ch.schemes.append(StatusChange(sid, sid, title, o.status if o else None, n.status if n else None))
-        if o is not None and n is not None and o.version != n.version:
-            ch.notes.append(f"{sid}: scheme version changed from {o.version} to {n.version}")
+        so, sn = old_schemes.get(sid), new_schemes.get(sid)
+        if so is None or sn is None or so.status != sn.status:
+            title = (sn or so).title  # type: ignore[union-attr]
+            ch.schemes.append(StatusChange(sid, sid, title, so.status if so else None, sn.status if sn else None))
+        if so is not None and sn is not None and so.version != sn.version:
+            ch.notes.append(f"{sid}: scheme version changed from {so.version} to {sn.version}")
     old_reqs = {(s.id, r.id): r for s in old.schemes for sec in s.sections for r in sec.requirements}
     new_order = [(s.id, r.id) for s in new.schemes for sec in s.sections for r in sec.requirements]
     new_reqs = {(s.id, r.id): r for s in new.schemes for sec in s.sections for r in sec.requirements}

@@ -323,7 +323,7 @@ def render_explain(scheme: Scheme, section: Section, req: Requirement, console: 
             if p.note:
                 grid.add_row("", Text(f"Note: {clean(p.note)}", style="dim"))
         console.print(grid)
-        console.print(f"Override one for an assessment with --param ID=VALUE.", markup=False, style="dim")
+        console.print("Override one for an assessment with --param ID=VALUE.", markup=False, style="dim")
 
     heading("Remediation")
     console.print(clean(req.remediation), markup=False)

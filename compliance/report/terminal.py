@@ -126,8 +126,7 @@ def header(assessment: Assessment, console: Console, g: Glyphs) -> None:
 
 
 def _scheme(scheme: SchemeResult, console: Console, g: Glyphs, *, only_gaps: bool) -> bool:
-    title = Text(f"{scheme.title}", style="bold underline")
-    console.print(title)
+    console.print(Text(f"{scheme.title}", style="bold underline"))
     console.print(f"{scheme.id} {g.dash} {scheme.version} {g.dash} {scheme.publisher}", markup=False, style="dim")
     line = status_text(scheme.status, g, upper=True)
     line.append(f": {clean(scheme.explanation)}", style="")
