@@ -280,7 +280,8 @@ def test_compliant_example_meets_every_section():
     assert mis(a).unmet_sections == []
     for sec in mis(a).sections:
         assert sec.status == "met", sec.id
-    assert status(a, "MIS-Y3-SA10.a") == "not_applicable"
+    # One cooled baby born in the 2019/20 Early Notification window, reported to NHS Resolution.
+    assert status(a, "MIS-Y3-SA10.a") == "met"
     # The death on 23 Dec 2020 notified on 5 Jan 2021 is in time: 6 working days.
     deaths = {d.id: d for d in compliance.load_evidence(str(EXAMPLES / "mis_compliant.json")).cases.perinatal_deaths}
     assert deaths["KM-PD-2010"].died_on == D("2020-12-23") and deaths["KM-PD-2010"].notified_on == D("2021-01-05")

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import InputError, Location, Problem, UsageError
-from ..results import SCHEMA_VERSION, Assessment
+from ..results import SCHEMA_VERSION, Assessment, LeafResult
 from .style import STYLES, WORDS, fmt_value, glyphs_for, is_gap
 
 __all__ = ["StatusChange", "FigureChange", "Changes", "load_side", "compare", "render", "render_json", "render_markdown"]
@@ -180,8 +180,8 @@ def _figures(scheme: str, o: Any, n: Any) -> list[FigureChange]:
                 scheme,
                 n.id,
                 leaf.describe,
-                before.display or _value(before.value),
-                leaf.display or _value(leaf.value),
+                before.display or _value(before),
+                leaf.display or _value(leaf),
                 leaf.unit,
                 delta,
             )
@@ -189,8 +189,10 @@ def _figures(scheme: str, o: Any, n: Any) -> list[FigureChange]:
     return out
 
 
-def _value(v: Any) -> str:
-    return "not submitted" if v is None else fmt_value(v)
+def _value(leaf: LeafResult) -> str:
+    if leaf.value is not None:
+        return fmt_value(leaf.value)
+    return "not applicable" if leaf.outcome == "not_applicable" else "not submitted"
 
 
 def _delta(f: FigureChange) -> str:
