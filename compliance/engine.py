@@ -405,7 +405,7 @@ def _assess_scheme(
                 status=status,
                 rollup=section.rollup if isinstance(section.rollup, str) else section.rollup.label,
                 in_outcome=section.in_outcome,
-                explanation=_rollup_sentence(status, [(r["id"], r["status"]) for r in reqs], "standard"),
+                explanation=_rollup_sentence([(r["id"], r["status"]) for r in reqs], "standard"),
                 counts=_public_counts(section_facts[si]),
                 fired_rule=verdicts[f"S{si}"][1],
                 requirements=reqs,
@@ -431,7 +431,7 @@ def _assess_scheme(
         publisher=scheme.publisher,
         status=outcome_status,
         outcome=outcome_text,
-        explanation=_rollup_sentence(outcome_status, [(s["id"], s["status"]) for s in sections if s["in_outcome"]], "section"),
+        explanation=_rollup_sentence([(s["id"], s["status"]) for s in sections if s["in_outcome"]], "section"),
         counts=_public_counts(outcome_counts),
         fired_rule=verdicts["O"][1],
         unmet_sections=unmet,
@@ -446,7 +446,8 @@ def _public_counts(fact: Mapping[str, Any]) -> dict[str, int]:
     return {"met": fact["met"], "not_met": fact["not_met"], "insufficient_evidence": fact["ins"], "not_applicable": fact["na"]}
 
 
-def _rollup_sentence(status: str, children: list[tuple[str, str]], noun: str) -> str:
+def _rollup_sentence(children: list[tuple[str, str]], noun: str) -> str:
+    """What a roll-up counted ("9 of 10 applicable sections met; not met: SA6."); its status is shown beside it."""
     by = {s: [i for i, st in children if st == s] for s in STATUS_ORDER}
     live = len(children) - len(by["not_applicable"])
     parts = [f"{len(by['met'])} of {live} applicable {noun}s met"]
@@ -456,7 +457,8 @@ def _rollup_sentence(status: str, children: list[tuple[str, str]], noun: str) ->
         parts.append("insufficient evidence: " + ", ".join(by["insufficient_evidence"]))
     if by["not_applicable"]:
         parts.append("not applicable: " + ", ".join(by["not_applicable"]))
-    return f"{status.replace('_', ' ').capitalize()}: " + "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 def _param_use(scheme: Scheme, name: str, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
