@@ -23,7 +23,13 @@ from .evaluators.base import Context, Measurement, fmt_num
 from .evidence.loader import load_evidence
 from .evidence.model import Evidence
 from .results import (
+    SCHEMA_VERSION,
+    LeafResult,
     ParameterUse,
+    RecordRef,
+    RequirementResult,
+    SectionResult,
+    build,
     STATUS_ORDER,
     Assessment,
     SchemeResult,
@@ -234,10 +240,10 @@ def _check_overrides(schemes: Sequence[Scheme], params: Mapping[str, Any] | None
 
 # ------------------------------------------------------------------ assess
 #
-# The result tree is built as plain data and validated once per scheme
-# (``SchemeResult.model_validate``): one pass in pydantic's core is several
-# times cheaper than building ~150 small models one by one, and the whole
-# tree is still checked against the result models.
+# The result tree is made with ``results.build``: every value is produced here
+# with its final type, and validating ~150 result objects per assessment cost
+# more than the rules engine.  Tests round-trip every example through JSON and
+# full validation and require equality, so a wrong type cannot slip through.
 
 
 def assess(
@@ -265,6 +271,7 @@ def assess(
         fired = session.fire(_top_ruleset(), [{"key": "A", **_count(r.status for r in results)}])
     status: Status = fired[0].split("|")[1]  # type: ignore[assignment]
     return Assessment(
+        schema_version=SCHEMA_VERSION,
         trust=TrustInfo(name=ev.trust.name, ods_code=ev.trust.ods_code),
         period_start=ev.period.start,
         period_end=ev.period.end,
@@ -391,7 +398,7 @@ def _assess_scheme(
         if len(runner.param_uses) >= 32:  # many distinct overrides (a sweep): keep memory flat
             runner.param_uses.clear()
         runner.param_uses[key] = param_uses
-    sections: list[dict[str, Any]] = []
+    sections: list[SectionResult] = []
     for si, section in enumerate(scheme.sections):
         reqs = [
             _requirement_result(runner, c.requirements[i], verdicts, measured, nodes, na_reasons[i], param_uses)
@@ -399,21 +406,21 @@ def _assess_scheme(
         ]
         status = section_status[si]
         sections.append(
-            dict(
+            build(SectionResult, dict(
                 id=section.id,
                 title=section.title,
                 status=status,
                 rollup=section.rollup if isinstance(section.rollup, str) else section.rollup.label,
                 in_outcome=section.in_outcome,
-                explanation=_rollup_sentence([(r["id"], r["status"]) for r in reqs], "standard"),
+                explanation=_rollup_sentence([(r.id, r.status) for r in reqs], "standard"),
                 counts=_public_counts(section_facts[si]),
                 fired_rule=verdicts[f"S{si}"][1],
                 requirements=reqs,
                 challenge=list(section.challenge),
                 action_plan=section.action_plan if status in ("not_met", "insufficient_evidence") else None,
-            )
+            ))
         )
-    unmet = [s["id"] for s in sections if s["in_outcome"] and s["status"] in ("not_met", "insufficient_evidence")]
+    unmet = [s.id for s in sections if s.in_outcome and s.status in ("not_met", "insufficient_evidence")]
     o = scheme.outcome
     if outcome_status == "met":
         outcome_text = o.met
@@ -424,21 +431,21 @@ def _assess_scheme(
     else:
         outcome_text = "Not applicable to this evidence."
     used_overrides = sorted(set(overrides) & set(scheme.parameters))
-    return SchemeResult.model_validate(dict(
+    return build(SchemeResult, dict(
         id=scheme.id,
         title=scheme.title,
         version=scheme.version,
         publisher=scheme.publisher,
         status=outcome_status,
         outcome=outcome_text,
-        explanation=_rollup_sentence([(s["id"], s["status"]) for s in sections if s["in_outcome"]], "section"),
+        explanation=_rollup_sentence([(s.id, s.status) for s in sections if s.in_outcome], "section"),
         counts=_public_counts(outcome_counts),
         fired_rule=verdicts["O"][1],
         unmet_sections=unmet,
         action_plan_route=o.action_plan_route if outcome_status in ("not_met", "insufficient_evidence") else None,
         sections=sections,
         parameter_overrides=[param_uses[n] for n in used_overrides],
-        unverified_requirements=sum(1 for s in sections for r in s["requirements"] if r["rests_on_unverified"]),
+        unverified_requirements=sum(1 for s in sections for r in s.requirements if r.rests_on_unverified),
     ))
 
 
@@ -463,14 +470,18 @@ def _rollup_sentence(children: list[tuple[str, str]], noun: str) -> str:
 
 def _param_use(scheme: Scheme, name: str, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     p = scheme.parameters[name]
+
+    def plain(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, dt.date) else v
+
     return dict(
         id=name,
-        value=values[name],
+        value=plain(values[name]),
         unit=p.unit,
         status=p.status,
         source=p.source,
         overridden=name in overrides,
-        default=p.value if name in overrides else None,
+        default=plain(p.value) if name in overrides else None,
     )
 
 
@@ -514,11 +525,11 @@ def _requirement_result(
     nodes: Mapping[str, NodePlan],
     not_in_force: str | None,
     param_uses: Mapping[str, ParameterUse],
-) -> dict[str, Any]:
+) -> RequirementResult:
     status, rule_name = verdicts[plan.key]
     blocking = _blocking(plan, nodes, verdicts) if status == "not_met" else set()
     leaf_results: dict[str, dict[str, Any]] = {}
-    records: list[dict[str, str]] = []
+    records: list[RecordRef] = []
     shortfalls: list[str] = []
     missing: list[str] = []
     used: set[str] = set()
@@ -532,11 +543,11 @@ def _requirement_result(
         shown = m.threshold_display or _show_threshold(leaf.threshold, unit if param_id else (m.unit or None))
         outcome = _OUTCOME[verdicts[lp.key][0]]
         shortfall = None
-        leaf_records: list[dict[str, str]] = []
+        leaf_records: list[RecordRef] = []
         if outcome == "false":
             shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, op, describe)
             failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, op, describe)
-            leaf_records = [{"id": r.id, "reason": r.reason} for r in failing]
+            leaf_records = [build(RecordRef, {"id": r.id, "reason": r.reason}) for r in failing]
         t = leaf.threshold
         leaf_results[lp.key] = {
             "measure": spec.evaluator.kind,
@@ -567,19 +578,21 @@ def _requirement_result(
     params = [param_uses[n] for n in sorted(used)]
     base = runner.requirement_base[plan.key]
     unverified = base["verification"] != "confirmed" or any(p.status != "confirmed" for p in params)
-    return {
+    return build(RequirementResult, {
         **base,
+        "challenge": list(base["challenge"]),
+        "notes": list(base["notes"]),
         "status": status,
         "explanation": _explain(status, plan, nodes, leaf_results, not_in_force),
         "rests_on_unverified": unverified,
         "fired_rule": rule_name,
-        "measurements": list(leaf_results.values()),
+        "measurements": [build(LeafResult, d) for d in leaf_results.values()],
         "shortfall": "; ".join(shortfalls) or None,
         "records": records,
         "evidence_used": evidence_used,
         "missing_evidence": missing if status == "insufficient_evidence" else [],
         "parameters": params,
-    }
+    })
 
 
 _MARK = {"true": "holds", "false": "fails", "unknown": "unknown", "not_applicable": "not applicable"}

@@ -9,7 +9,7 @@ rule rests on.  The JSON form carries a ``schema_version``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +38,31 @@ class _Result(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+R = TypeVar("R", bound=_Result)
+_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def build(cls: type[R], values: dict[str, Any]) -> R:
+    """Make a result model from values the engine already produced with their final types.
+
+    The engine builds ~150 result objects per assessment; validating them (or
+    pydantic's pure-Python ``model_construct``) cost more than the rules engine
+    itself.  ``values`` must name every field (a missing one is a KeyError
+    here); the tests round-trip every example through JSON and
+    ``model_validate`` and require equality, so a wrong type fails there.
+    """
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(cls.model_fields)
+    ordered = {name: values[name] for name in names}  # field order: JSON comes out in schema order
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", ordered)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(names))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
 class RecordRef(_Result):
     """A record behind a figure: a case id, a missed window, a staff group below threshold."""
 
@@ -49,12 +74,13 @@ class ParameterUse(_Result):
     """A parameter a verdict rests on, with its verification status and any override."""
 
     id: str
-    value: bool | int | float | str | dt.date
+    #: Dates are given as ISO text (2020-04-01), so the value reads back from JSON unchanged.
+    value: bool | int | float | str
     unit: str | None = None
     status: Literal["confirmed", "partly_confirmed", "unconfirmed"]
     source: str
     overridden: bool = False
-    default: bool | int | float | str | dt.date | None = None
+    default: bool | int | float | str | None = None
 
 
 class LeafResult(_Result):

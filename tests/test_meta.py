@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
@@ -114,3 +115,25 @@ def test_evidence_json_schema_exports() -> None:
     schema = compliance.evidence_json_schema()
     assert schema["title"] == "Evidence"
     assert "perinatal_deaths" in schema["$defs"]["Cases"]["properties"]
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (Path(__file__).resolve().parents[1] / "examples").glob("*.json")))
+def test_results_survive_a_json_round_trip_through_full_validation(example: str) -> None:
+    """The engine builds results without validating them; full validation of its JSON must give the same tree."""
+    import warnings
+
+    from compliance.results import Assessment
+
+    path = Path(__file__).resolve().parents[1] / "examples" / example
+    result = compliance.assess(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a wrong type would make pydantic warn while serialising
+        text = result.model_dump_json()
+    assert Assessment.model_validate_json(text) == result
+
+
+def test_build_refuses_a_missing_field() -> None:
+    from compliance.results import RecordRef, build
+
+    with pytest.raises(KeyError):
+        build(RecordRef, {"id": "x"})
