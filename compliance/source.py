@@ -287,16 +287,20 @@ def validate_document(
     model: type[M],
     error: type[ComplianceError],
     shape_problem: Callable[[Mapping[str, Any], Document], Problem],
-    not_a_mapping: Problem,
+    not_a_mapping: tuple[str, str, str],
 ) -> tuple[M, ProblemCollector]:
     """Validate ``doc`` against ``model``; every pydantic error becomes a located problem.
 
-    Returns the instance and the collector, so the caller's later stages can
-    add their own problems to the same report.
+    ``not_a_mapping`` is (code, message, expected) for a document that is not
+    a mapping at all.  Returns the instance and the collector, so the caller's
+    later stages can add their own problems to the same report.  Nothing here
+    asks for a position unless there is a problem: for JSON that would index
+    the whole file.
     """
     problems = ProblemCollector(error, file=doc.file, source=doc.text)
     if not isinstance(doc.data, Mapping):
-        problems.add(not_a_mapping)
+        code, message, expected = not_a_mapping
+        problems.add(Problem(code, message, doc.locate(()), expected))
         problems.raise_if_any()
     try:
         return model.model_validate(doc.data), problems

@@ -243,3 +243,14 @@ def test_evidence_naming_an_unknown_scheme_suggests() -> None:
     with pytest.raises(compliance.UsageError) as info:
         compliance.assess(data)
     assert info.value.problems[0].suggestion == "mis-y3"
+
+
+def test_a_valid_json_file_is_never_indexed_for_positions() -> None:
+    """Positions are only worked out when a problem needs one (indexing costs more than validating)."""
+    from compliance.evidence.loader import validate_evidence_data
+    from compliance.source import parse_json
+
+    path = Path(__file__).parent / "fixtures" / "evidence_full.json"
+    doc = parse_json(path.read_text(), file=str(path), error=compliance.EvidenceError)
+    validate_evidence_data(doc)
+    assert doc.index_later is not None and doc.positions == {}

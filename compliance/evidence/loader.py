@@ -43,7 +43,7 @@ def load_evidence(source: str | Path | Mapping[str, Any] | Evidence) -> Evidence
 
 
 def validate_evidence_data(doc: Document) -> Evidence:
-    top = Problem("V001", "evidence must be a mapping (an object) at the top level", doc.locate(()), "keys such as trust, period, submitted_by")
+    top = ("V001", "evidence must be a mapping (an object) at the top level", "keys such as trust, period, submitted_by")
     evidence, problems = validate_document(doc, Evidence, EvidenceError, _shape_problem, top)
     for problem in _sense_problems(evidence, doc):
         problems.add(problem)

@@ -100,7 +100,7 @@ def scheme_from_text(text: str, file: str | None = None) -> Scheme:
 
 
 def scheme_from_document(doc: Document) -> Scheme:
-    top = Problem("S100", "a scheme must be a mapping at the top level", doc.locate(()), "keys id, title, version, publisher, sources, outcome, sections")
+    top = ("S100", "a scheme must be a mapping at the top level", "keys id, title, version, publisher, sources, outcome, sections")
     scheme, problems = validate_document(doc, Scheme, SchemeError, _shape_problem, top)
     leaves, found = checker.check(scheme, doc, known_schemes=builtin_schemes())
     for p in found:
