@@ -573,8 +573,11 @@ def _requirement_result(
             records.extend(leaf_records)
             if shortfall:
                 shortfalls.append(shortfall)
-        missing.extend(p for p in m.missing if p not in missing)
-        evidence_used.extend(p for p in m.evidence if p not in evidence_used)
+        missing += m.missing
+        evidence_used += m.evidence
+    if len(plan.leaves) > 1:  # several leaves may read the same evidence: each path once, in order
+        missing = list(dict.fromkeys(missing))
+        evidence_used = list(dict.fromkeys(evidence_used))
     params = [param_uses[n] for n in sorted(used)]
     base = runner.requirement_base[plan.key]
     unverified = base["verification"] != "confirmed" or any(p.status != "confirmed" for p in params)
