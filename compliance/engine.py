@@ -485,7 +485,7 @@ def _param_use(scheme: Scheme, name: str, values: Mapping[str, Any], overrides: 
     )
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=1024, typed=True)  # typed: False and 0 hash alike but read differently
 def _show_threshold(value: Any, unit: str | None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -547,9 +547,9 @@ def _requirement_result(
         if outcome == "false":
             shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, op, describe)
             failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, op, describe)
-            leaf_records = [build(RecordRef, {"id": r.id, "reason": r.reason}) for r in failing]
+            leaf_records = [build(RecordRef, {"id": r.id, "reason": r.reason}, in_order=True) for r in failing]
         t = leaf.threshold
-        leaf_results[lp.key] = {
+        leaf_results[lp.key] = {  # in LeafResult's field order (see results.build)
             "measure": spec.evaluator.kind,
             "describe": describe,
             "outcome": outcome,
@@ -581,21 +581,32 @@ def _requirement_result(
     params = [param_uses[n] for n in sorted(used)]
     base = runner.requirement_base[plan.key]
     unverified = base["verification"] != "confirmed" or any(p.status != "confirmed" for p in params)
-    return build(RequirementResult, {
-        **base,
-        "challenge": list(base["challenge"]),
-        "notes": list(base["notes"]),
-        "status": status,
-        "explanation": _explain(status, plan, nodes, leaf_results, not_in_force),
-        "rests_on_unverified": unverified,
-        "fired_rule": rule_name,
-        "measurements": [build(LeafResult, d) for d in leaf_results.values()],
-        "shortfall": "; ".join(shortfalls) or None,
-        "records": records,
-        "evidence_used": evidence_used,
-        "missing_evidence": missing if status == "insufficient_evidence" else [],
-        "parameters": params,
-    })
+    # In RequirementResult's field order (see results.build).
+    return build(
+        RequirementResult,
+        {
+            "id": base["id"],
+            "title": base["title"],
+            "status": status,
+            "explanation": _explain(status, plan, nodes, leaf_results, not_in_force),
+            "verification": base["verification"],
+            "rests_on_unverified": unverified,
+            "severity": base["severity"],
+            "source": base["source"],
+            "text": base["text"],
+            "fired_rule": rule_name,
+            "measurements": [build(LeafResult, d, in_order=True) for d in leaf_results.values()],
+            "shortfall": "; ".join(shortfalls) or None,
+            "records": records,
+            "evidence_used": evidence_used,
+            "missing_evidence": missing if status == "insufficient_evidence" else [],
+            "parameters": params,
+            "remediation": base["remediation"],
+            "challenge": list(base["challenge"]),
+            "notes": list(base["notes"]),
+        },
+        in_order=True,
+    )
 
 
 _MARK = {"true": "holds", "false": "fails", "unknown": "unknown", "not_applicable": "not applicable"}
