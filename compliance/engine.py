@@ -338,14 +338,13 @@ def _assess_scheme(
     measured: dict[str, _Leaf] = {}
     na_reasons: list[str | None] = []
     for req in c.requirements:
-        not_in_force = _effective(req.requirement, ev.as_of)
+        not_in_force = _effective(req.requirement, ev.as_of) if req.requirement.effective else None
         na_reasons.append(not_in_force)
         for plan in req.leaves:
             spec = plan.spec
-            ctx.used_params = set()
+            used = ctx.used_params = set()  # a fresh set per leaf: what this measure read
             m = Measurement("na", na_reason=not_in_force) if not_in_force else spec.evaluator.measure(spec.params, ctx)
             threshold = m.threshold if spec.evaluator.brings_threshold else spec.leaf.threshold
-            used = set(ctx.used_params)
             if isinstance(threshold, str):
                 used.add(threshold)
                 threshold = values[threshold]

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from functools import lru_cache
 
-__all__ = ["add_months", "add_working_days", "is_working_day", "bank_holidays", "windows", "months_between"]
+__all__ = ["add_months", "add_working_days", "is_working_day", "bank_holidays", "windows", "whole_windows", "months_between"]
 
 
 @lru_cache(maxsize=4096)
@@ -72,3 +72,9 @@ def windows(start: dt.date, end: dt.date, months: int) -> tuple[tuple[dt.date, d
         hi = min(add_months(start, (i + 1) * months) - dt.timedelta(days=1), end)
         out.append((lo, hi))
         i += 1
+
+
+@lru_cache(maxsize=256)
+def whole_windows(start: dt.date, end: dt.date, months: int) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The windows of :func:`windows` that are whole: a stub cut short by ``end`` is left out."""
+    return tuple(w for w in windows(start, end, months) if add_months(w[0], months) - dt.timedelta(days=1) == w[1])

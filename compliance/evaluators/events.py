@@ -19,7 +19,7 @@ from .base import (
     fmt_num,
     register,
 )
-from .calendar import add_months, months_between, windows
+from .calendar import months_between, whole_windows
 
 __all__ = ["Cadence", "Recency", "AttestationCheck"]
 
@@ -68,8 +68,7 @@ describe: bi-monthly walkabouts
             return Measurement("missing", missing=evidence, evidence=evidence)
         months = int(ctx.num(params.every_months))
         dates = sorted(e.date for e in events if params.covering is None or params.covering in e.covers)
-        whole = [w for w in windows(ctx.period_start, ctx.period_end, months) if add_months(w[0], months) - dt.timedelta(days=1) == w[1]]
-        judged = [w for w in whole if w[1] <= ctx.as_of]
+        judged = [w for w in whole_windows(ctx.period_start, ctx.period_end, months) if w[1] <= ctx.as_of]
         if not judged:
             return Measurement("na", evidence=evidence, na_reason=f"no whole {_cadence_name(months)} window of the period has ended by {ctx.as_of}")
         missed = [(lo, hi) for lo, hi in judged if not any(lo <= d <= hi for d in dates)]
