@@ -64,6 +64,8 @@ class _Runner:
     leaf_text: dict[str, tuple[str, str | None, str | None]]
     #: Per requirement: the fields of its result that do not depend on the evidence.
     requirement_base: dict[str, dict[str, Any]]
+    #: Parameters whose default reads better in words than as a number (``wording`` in the scheme).
+    wording: dict[str, str]
     #: Validated parameter uses, per set of overrides (results are frozen, so they can be shared).
     param_uses: dict[tuple[tuple[str, str], ...], dict[str, ParameterUse]] = field(default_factory=dict)
 
@@ -121,7 +123,8 @@ def _runner(scheme: Scheme) -> _Runner:
             )
             for r in c.requirements
         }
-        runner = _Runner(c, [Ruleset(f"{scheme.id}.{i}", d) for i, d in enumerate(c.rulesets)], leaf_text, base)
+        wording = {name: p.wording for name, p in scheme.parameters.items() if p.wording}
+        runner = _Runner(c, [Ruleset(f"{scheme.id}.{i}", d) for i, d in enumerate(c.rulesets)], leaf_text, base, wording)
         _RUNNERS[id(scheme)] = (scheme, runner)
         return runner
 
@@ -400,7 +403,7 @@ def _assess_scheme(
     sections: list[SectionResult] = []
     for si, section in enumerate(scheme.sections):
         reqs = [
-            _requirement_result(runner, c.requirements[i], verdicts, measured, nodes, na_reasons[i], param_uses)
+            _requirement_result(runner, c.requirements[i], verdicts, measured, nodes, na_reasons[i], param_uses, overrides)
             for i in per_section[si]
         ]
         status = section_status[si]
@@ -524,6 +527,7 @@ def _requirement_result(
     nodes: Mapping[str, NodePlan],
     not_in_force: str | None,
     param_uses: Mapping[str, ParameterUse],
+    overrides: Mapping[str, Any],
 ) -> RequirementResult:
     status, rule_name = verdicts[plan.key]
     blocking = _blocking(plan, nodes, verdicts) if status == "not_met" else set()
@@ -539,6 +543,7 @@ def _requirement_result(
         used |= leaf.params
         describe, param_id, unit = runner.leaf_text[lp.key]
         op = spec.leaf.compare
+        wording = runner.wording.get(param_id) if param_id and param_id not in overrides else None
         shown = m.threshold_display or _show_threshold(leaf.threshold, unit if param_id else (m.unit or None))
         outcome = _OUTCOME[verdicts[lp.key][0]]
         shortfall = None
@@ -557,7 +562,7 @@ def _requirement_result(
             "unit": m.unit,
             "comparison": op,
             "threshold": t if isinstance(t, bool) else float(t) if isinstance(t, (int, float)) else None,
-            "threshold_display": f"{_WORDS[op]} {shown}",
+            "threshold_display": wording or f"{_WORDS[op]} {shown}",
             "threshold_param": param_id,
             "shortfall": shortfall,
             "records": leaf_records,

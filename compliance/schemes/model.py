@@ -69,6 +69,11 @@ class Parameter(_Model):
     status: Verification
     source: str = Field(description="Reference id or document the value comes from.")
     note: str | None = None
+    wording: str | None = Field(
+        None,
+        description="How reports state this threshold while it has its default value, when the number alone "
+        "would mislead (a 0% placeholder reads 'a figure submitted (no national threshold)').",
+    )
 
 
 class ParamRef(_Model):
