@@ -160,9 +160,9 @@ class _Out:
         from .report.terminal import make_console, strip_trailing
 
         if not self.output and _is_tty(sys.stdout) and not _no_color():
-            from rich.console import Console
-
             import shutil
+
+            from rich.console import Console
 
             width = min(shutil.get_terminal_size((80, 24)).columns, 100)
             console = Console(file=sys.stdout, width=width, force_terminal=True, highlight=False, emoji=False, soft_wrap=False)
@@ -296,7 +296,13 @@ def _assess_files(
         nonlocal progress, task
         if show and progress is None and time.monotonic() - started > PROGRESS_AFTER:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             progress = Progress(
                 TextColumn("assessing"),
@@ -315,9 +321,8 @@ def _assess_files(
     try:
         if workers > 1:
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
             import threading
+            from concurrent.futures import ProcessPoolExecutor
 
             # 'fork' is quickest (the workers inherit the imports); it is safe here because this
             # process has assessed nothing yet and runs no other thread.  Otherwise 'spawn'.

@@ -1,11 +1,11 @@
 """Assessing evidence: measure -> facts -> durable-rules firing -> the result tree.
 
-For each scheme: every rule leaf is measured by its evaluator; the
-measurements become one fact per requirement; the scheme's compiled
-rulesets fire and the fired rule's name *is* the requirement's verdict.  The
-verdicts are counted into roll-up facts for each section, the section
-verdicts into one for the scheme outcome, and those fire too.  Only then is
-the tree of findings built, with explanations, shortfalls and records.
+For each scheme: every rule leaf is measured by its evaluator and becomes a
+fact (a lone comparison rides in its requirement's fact); the scheme's
+compiled rulesets fire, level by level, and each fired rule's name *is* a
+verdict.  Combinators, requirements, sections and the outcome are decided
+the same way, from facts that carry their children's verdicts.  Only then
+is the tree of findings built, with explanations, shortfalls and records.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,17 +25,17 @@ from .evidence.loader import load_evidence
 from .evidence.model import Evidence
 from .results import (
     SCHEMA_VERSION,
+    STATUS_ORDER,
+    Assessment,
     LeafResult,
     ParameterUse,
     RecordRef,
     RequirementResult,
-    SectionResult,
-    build,
-    STATUS_ORDER,
-    Assessment,
     SchemeResult,
+    SectionResult,
     Status,
     TrustInfo,
+    build,
 )
 from .rules.compiler import (
     CompiledScheme,
@@ -88,7 +89,11 @@ class _Runner:
         return verdicts
 
 
-_RUNNERS: dict[int, tuple[Scheme, _Runner]] = {}
+#: Compiled schemes by identity, most recently used last.  Bounded: callers that make
+#: many Scheme objects (a property test, a scheme editor) must not grow it for ever;
+#: an evicted runner's rulesets are freed when no assessment holds it any more.
+_RUNNERS: OrderedDict[int, tuple[Scheme, _Runner]] = OrderedDict()
+_MAX_RUNNERS = 64
 _RUNNERS_LOCK = threading.Lock()
 _TOP: list[Ruleset] = []
 
@@ -102,6 +107,7 @@ def _runner(scheme: Scheme) -> _Runner:
     with _RUNNERS_LOCK:
         hit = _RUNNERS.get(id(scheme))
         if hit is not None and hit[0] is scheme:
+            _RUNNERS.move_to_end(id(scheme))
             return hit[1]
         c = compile_scheme(scheme, leaves_of(scheme))
         leaf_text = {}
@@ -126,6 +132,8 @@ def _runner(scheme: Scheme) -> _Runner:
         wording = {name: p.wording for name, p in scheme.parameters.items() if p.wording}
         runner = _Runner(c, [Ruleset(f"{scheme.id}.{i}", d) for i, d in enumerate(c.rulesets)], leaf_text, base, wording)
         _RUNNERS[id(scheme)] = (scheme, runner)
+        while len(_RUNNERS) > _MAX_RUNNERS:
+            _RUNNERS.popitem(last=False)
         return runner
 
 

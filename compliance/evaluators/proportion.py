@@ -6,7 +6,16 @@ from typing import Any
 
 from ..evidence.records import Count
 from ..schemes.model import Comparison
-from .base import Evaluator, Measurement, Params, Record, fmt_num, more_needed, needed_for, register
+from .base import (
+    Evaluator,
+    Measurement,
+    Params,
+    Record,
+    fmt_num,
+    more_needed,
+    needed_for,
+    register,
+)
 
 __all__ = ["Proportion", "GroupMinimum"]
 

@@ -14,8 +14,24 @@ import re
 from collections.abc import Sequence
 from html import escape as _escape
 
-from ..results import Assessment, LeafResult, RequirementResult, SchemeResult, SectionResult
-from .style import CSS, UNICODE, UNVERIFIED_LEGEND, fmt_value, is_gap, label, leaf_line, section_title, section_unverified
+from ..results import (
+    Assessment,
+    LeafResult,
+    RequirementResult,
+    SchemeResult,
+    SectionResult,
+)
+from .style import (
+    CSS,
+    UNICODE,
+    UNVERIFIED_LEGEND,
+    fmt_value,
+    is_gap,
+    label,
+    leaf_line,
+    section_title,
+    section_unverified,
+)
 
 __all__ = ["render", "render_many", "trajectory_chart", "STYLE"]
 

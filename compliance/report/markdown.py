@@ -6,7 +6,16 @@ import re
 from collections.abc import Sequence
 
 from ..results import Assessment, RequirementResult, SchemeResult
-from .style import UNICODE, UNVERIFIED_LEGEND, WORDS, is_gap, label, leaf_line, section_title, section_unverified
+from .style import (
+    UNICODE,
+    UNVERIFIED_LEGEND,
+    WORDS,
+    is_gap,
+    label,
+    leaf_line,
+    section_title,
+    section_unverified,
+)
 
 __all__ = ["render", "render_many", "escape", "code"]
 

@@ -11,7 +11,18 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..schemes.model import AllNode, AnyNode, AtLeastNode, Leaf, NotNode, Parameter, Requirement, RuleNode, Scheme, Section
+from ..schemes.model import (
+    AllNode,
+    AnyNode,
+    AtLeastNode,
+    Leaf,
+    NotNode,
+    Parameter,
+    Requirement,
+    RuleNode,
+    Scheme,
+    Section,
+)
 from .style import Glyphs, clean, fmt_value, glyphs_for
 from .terminal import bullets
 

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..results import Assessment, LeafResult, ParameterUse, RequirementResult, SchemeResult, SectionResult
+    from ..results import (
+        Assessment,
+        LeafResult,
+        ParameterUse,
+        RequirementResult,
+        SchemeResult,
+        SectionResult,
+    )
 
 __all__ = [
     "STATUSES",

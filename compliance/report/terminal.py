@@ -19,10 +19,10 @@ from rich.tree import Tree
 from ..results import Assessment, RequirementResult, SchemeResult, SectionResult
 from .style import (
     STYLES,
-    clean,
     UNVERIFIED_LEGEND,
     WORDS,
     Glyphs,
+    clean,
     glyphs_for,
     is_gap,
     label,

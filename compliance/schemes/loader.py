@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import threading
 import typing
+from collections import OrderedDict
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -28,7 +29,16 @@ from .model import Scheme, _node_kind
 __all__ = ["load_scheme", "builtin_schemes", "builtin_path", "leaves_of", "scheme_from_document"]
 
 _BUILTIN_CACHE: dict[str, Scheme] = {}
-_LEAVES: dict[int, tuple[Scheme, list[checker.LeafSpec]]] = {}
+#: Checked leaves by scheme identity; bounded, like the engine's compiled-scheme cache.
+_LEAVES: OrderedDict[int, tuple[Scheme, list[checker.LeafSpec]]] = OrderedDict()
+_MAX_LEAVES = 256
+
+
+def _remember(scheme: Scheme, leaves: list[checker.LeafSpec]) -> None:
+    with _LOCK:
+        _LEAVES[id(scheme)] = (scheme, leaves)
+        while len(_LEAVES) > _MAX_LEAVES:
+            _LEAVES.popitem(last=False)
 _LOCK = threading.Lock()
 
 
@@ -106,8 +116,7 @@ def scheme_from_document(doc: Document) -> Scheme:
     for p in found:
         problems.add(p)
     problems.raise_if_any()
-    with _LOCK:
-        _LEAVES[id(scheme)] = (scheme, leaves)
+    _remember(scheme, leaves)
     return scheme
 
 
@@ -120,8 +129,7 @@ def leaves_of(scheme: Scheme) -> list[checker.LeafSpec]:
     leaves, found = checker.check(scheme, None, known_schemes=builtin_schemes())
     if found:
         raise SchemeError(found)
-    with _LOCK:
-        _LEAVES[id(scheme)] = (scheme, leaves)
+    _remember(scheme, leaves)
     return leaves
 
 
