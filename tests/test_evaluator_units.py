@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 
 from compliance.evaluators.base import fmt_num, more_needed, needed_for
-from compliance.evaluators.calendar import add_months, add_working_days, is_working_day, months_between, windows
+from compliance.evaluators.calendar import (
+    add_months,
+    add_working_days,
+    is_working_day,
+    months_between,
+    windows,
+)
 from compliance.evaluators.figures import interpolate
 
 D = dt.date

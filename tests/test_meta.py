@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _helpers import requirement, scheme_data
 
 import compliance
 from compliance.engine import compiled
@@ -71,24 +72,7 @@ def test_every_evaluator_example_loads_in_a_scheme(kind: str) -> None:
     if isinstance(leaf.get("threshold"), str):
         refs.add(leaf["threshold"])
     params = {r: {"value": 1, "description": "example", "status": "unconfirmed", "source": "example"} for r in sorted(refs)}
-    data = {
-        "id": "example",
-        "title": "Example",
-        "version": "1",
-        "publisher": "tests",
-        "sources": [{"key": "E", "title": "E"}],
-        "parameters": params,
-        "outcome": {"met": "Met.", "not_met": "Not met."},
-        "sections": [
-            {
-                "id": "E",
-                "title": "E",
-                "requirements": [
-                    {"id": "E.1", "title": "e", "text": "e", "source": "e", "status": "confirmed", "remediation": "r", "rule": leaf}
-                ],
-            }
-        ],
-    }
+    data = scheme_data("example", params, [requirement("E.1", leaf)])
     scheme_from_text(textwrap.dedent(yaml.safe_dump(data, sort_keys=False)))
 
 

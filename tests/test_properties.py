@@ -15,6 +15,7 @@ import operator
 from pathlib import Path
 from typing import Any
 
+from _helpers import requirement, scheme_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,20 +60,7 @@ counts = st.fixed_dictionaries({p: count for p in COUNT_PATHS})
 
 def make_scheme(rule_list: list[Any]) -> compliance.Scheme:
     params = {f"P.t{t}": {"value": t, "unit": "%", "description": "t", "status": "confirmed", "source": "test"} for t in (0, 25, 50, 95, 100)}
-    reqs = [
-        {"id": f"Q.{i}", "title": "q", "text": "q", "source": "test", "status": "confirmed", "remediation": "r", "rule": rule}
-        for i, rule in enumerate(rule_list)
-    ]
-    data = {
-        "id": "property",
-        "title": "Property scheme",
-        "version": "1",
-        "publisher": "tests",
-        "sources": [{"key": "T", "title": "T"}],
-        "parameters": params,
-        "outcome": {"met": "Met.", "not_met": "Not met."},
-        "sections": [{"id": "Q", "title": "Q", "requirements": reqs}],
-    }
+    data = scheme_data("property", params, [requirement(f"Q.{i}", rule) for i, rule in enumerate(rule_list)])
     return compliance.load_scheme(compliance.Scheme.model_validate(data))
 
 

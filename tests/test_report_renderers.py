@@ -7,12 +7,21 @@ import re
 
 import pytest
 import yaml
+from _report_samples import met_assessment, mixed_assessment, sample_scheme
 from rich.cells import cell_len
 
-from _report_samples import met_assessment, mixed_assessment, sample_scheme
 from compliance.evidence.model import Evidence
 from compliance.evidence.types import type_at
-from compliance.report import challenge, diff, html, markdown, overview, schemes, template, terminal
+from compliance.report import (
+    challenge,
+    diff,
+    html,
+    markdown,
+    overview,
+    schemes,
+    template,
+    terminal,
+)
 from compliance.report import json as json_report
 from compliance.report.style import ASCII, UNICODE, glyphs_for, label, leaf_line
 from compliance.results import Assessment, LeafResult

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _helpers import readme_rows
 
 import compliance
 from compliance.evaluators.calendar import add_working_days, is_working_day
@@ -244,17 +245,8 @@ def test_every_action_and_requirement_has_challenge_questions():
 # ---------------------------------------------------------------- the worked examples agree with examples/README.md
 
 
-def _readme_rows() -> list[tuple[str, str, str]]:
-    rows = []
-    for line in (EXAMPLES / "README.md").read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^\|\s*`([^`]+\.json)`\s*\|\s*`([^`]+)`\s*\|\s*([a-z_]+)\s*\|", line)
-        if m:
-            rows.append((m.group(1), m.group(2), m.group(3)))
-    return rows
-
-
 #: Rows about the MIS examples (whatever the scheme) and every row's mis-y3 verdict (whatever the file).
-MIS_ROWS = [r for r in _readme_rows() if r[0].startswith("mis_") or r[1] == "mis-y3"]
+MIS_ROWS = [r for r in readme_rows() if r[0].startswith("mis_") or r[1] == "mis-y3"]
 
 
 @lru_cache(maxsize=None)

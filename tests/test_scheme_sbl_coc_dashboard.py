@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _helpers import readme_rows
 
 import compliance
 from compliance.schemes.checker import iter_leaves
@@ -219,17 +220,8 @@ def test_informative_sections_do_not_decide():
 # ---------------------------------------------------------------- the worked examples agree with examples/README.md
 
 
-def _readme_rows() -> list[tuple[str, str, str]]:
-    rows = []
-    for line in (EXAMPLES / "README.md").read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^\|\s*`([^`]+\.json)`\s*\|\s*`([^`]+)`\s*\|\s*([a-z_]+)\s*\|", line)
-        if m:
-            rows.append((m.group(1), m.group(2), m.group(3)))
-    return rows
-
-
 #: Every row about one of these three schemes, whichever trust's file it is.
-ROWS = [r for r in _readme_rows() if r[1] in FILES]
+ROWS = [r for r in readme_rows() if r[1] in FILES]
 
 
 @lru_cache(maxsize=None)
@@ -238,12 +230,12 @@ def assessed(name: str, scheme_id: str) -> compliance.Assessment:
 
 
 def test_readme_gives_every_example_of_ours_a_verdict_per_scheme():
-    listed = {(f, s) for f, s, _ in _readme_rows()}
+    listed = {(f, s) for f, s, _ in readme_rows()}
     for name in OUR_EXAMPLES:
         assert (EXAMPLES / name).is_file(), name
         for scheme_id in (SBL, COC, DASH, "mis-y3"):
             assert (name, scheme_id) in listed, f"{name} has no README row for {scheme_id}"
-    assert ("mis_compliant.json", SBL, "met") in set(_readme_rows())
+    assert ("mis_compliant.json", SBL, "met") in set(readme_rows())
 
 
 @pytest.mark.parametrize(("name", "scheme_id", "verdict"), ROWS, ids=[f"{f}:{s}" for f, s, _ in ROWS])
