@@ -281,9 +281,9 @@ def assess(
     with Session() as session:
         fired = session.fire(_top_ruleset(), [{"key": "A", **_count(r.status for r in results)}])
     status: Status = fired[0].split("|")[1]  # type: ignore[assignment]
-    return Assessment(
+    return build(Assessment, dict(
         schema_version=SCHEMA_VERSION,
-        trust=TrustInfo(name=ev.trust.name, ods_code=ev.trust.ods_code),
+        trust=build(TrustInfo, dict(name=ev.trust.name, ods_code=ev.trust.ods_code)),
         period_start=ev.period.start,
         period_end=ev.period.end,
         assessed_as_of=ev.as_of,
@@ -292,7 +292,7 @@ def assess(
         source=source,
         status=status,
         schemes=results,
-    )
+    ))
 
 
 def _count(statuses: Iterable[str]) -> dict[str, int]:
@@ -404,7 +404,7 @@ def _assess_scheme(
     key = tuple(sorted((k, repr(v)) for k, v in overrides.items() if k in scheme.parameters))
     param_uses = runner.param_uses.get(key)
     if param_uses is None:
-        param_uses = {name: ParameterUse.model_validate(_param_use(scheme, name, values, overrides)) for name in scheme.parameters}
+        param_uses = {name: build(ParameterUse, _param_use(scheme, name, values, overrides)) for name in scheme.parameters}
         if len(runner.param_uses) >= 32:  # many distinct overrides (a sweep): keep memory flat
             runner.param_uses.clear()
         runner.param_uses[key] = param_uses

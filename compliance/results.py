@@ -35,7 +35,9 @@ STATUS_ORDER: tuple[Status, ...] = ("not_met", "insufficient_evidence", "met", "
 
 
 class _Result(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when first needed.  A command-line run
+    # validates only the evidence, so building every schema at import is wasted start-up.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 R = TypeVar("R", bound=_Result)

@@ -39,7 +39,9 @@ __all__ = [
 class Params(BaseModel):
     """Base of every evaluator's parameter model: strict, no unknown keys."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when first needed.  A command-line run
+    # validates only the evidence, so building every schema at import is wasted start-up.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 #: A number in a measure's parameters: a literal, or ``{param: ID}``.
@@ -154,8 +156,18 @@ class Evaluator:
         """What it would take to meet the threshold, in natural units; ``None`` if nothing sensible."""
         return None
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Evaluators are registered singletons: a pickled one (in a cached scheme)
+        # comes back as the registered instance of its kind, not a copy.
+        return (registered, (self.kind,))
+
 
 REGISTRY: dict[str, Evaluator] = {}
+
+
+def registered(kind: str) -> Evaluator:
+    """The registered evaluator of a kind."""
+    return REGISTRY[kind]
 
 
 def register(cls: type[Evaluator]) -> type[Evaluator]:

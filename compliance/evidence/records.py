@@ -30,7 +30,9 @@ __all__ = [
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, str_strip_whitespace=True)
+    # defer_build: a model's validator is built when first needed.  A command-line run
+    # validates only the evidence, so building every schema at import is wasted start-up.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, str_strip_whitespace=True, defer_build=True)
 
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]

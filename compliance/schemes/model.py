@@ -45,7 +45,9 @@ Comparison = Literal[">=", ">", "<=", "<", "==", "!="]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: a model's validator is built when first needed.  A command-line run
+    # validates only the evidence, so building every schema at import is wasted start-up.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Source(_Model):
@@ -139,11 +141,6 @@ RuleNode = Annotated[
         custom_error_message="a rule node: a mapping with one of measure, all, any, at_least, not",
     ),
 ]
-
-AllNode.model_rebuild()
-AnyNode.model_rebuild()
-AtLeastNode.model_rebuild()
-NotNode.model_rebuild()
 
 
 class Effective(_Model):
