@@ -5,6 +5,10 @@ Stages: ``parse`` (safe YAML, duplicate keys rejected, positions kept) ->
 mean" for unknown keys) -> ``check`` (the named stages of
 :mod:`compliance.schemes.checker`).  Every problem of a stage is reported at
 once.
+
+A scheme that passed every stage is kept in a disk cache keyed by its bytes and
+by the package's code (:mod:`compliance.schemes.cache`), so the next process
+skips all three stages for it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pydantic import BaseModel
 from ..errors import Problem, SchemeError, did_you_mean
 from ..evidence.types import type_at, unwrap
 from ..source import Document, load_document, parse_yaml, validate_document
-from . import checker
+from . import cache, checker
 from .model import Scheme, _node_kind
 
 __all__ = ["load_scheme", "builtin_schemes", "builtin_path", "leaves_of", "scheme_from_document"]
@@ -100,8 +104,20 @@ def load_scheme(source: str | Path | Scheme) -> Scheme:
 
 
 def _load_file(path: Path) -> Scheme:
-    doc = load_document(path, error=SchemeError)
-    return scheme_from_document(doc)
+    known = builtin_schemes()
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = None  # load_document says what is wrong with the file
+    if raw is not None:
+        hit = cache.fetch(raw, known)
+        if hit is not None:
+            _remember(*hit)
+            return hit[0]
+    scheme = scheme_from_document(load_document(path, error=SchemeError))
+    if raw is not None:
+        cache.store(raw, known, scheme, leaves_of(scheme))
+    return scheme
 
 
 def scheme_from_text(text: str, file: str | None = None) -> Scheme:
