@@ -12,7 +12,9 @@ threshold, by how much it falls short and which records are behind it.
 
 from __future__ import annotations
 
-from .engine import assess
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     ComplianceError,
     EngineError,
@@ -23,11 +25,41 @@ from .errors import (
     SchemeError,
     UsageError,
 )
-from .evidence.loader import load_evidence
-from .evidence.model import Evidence, evidence_json_schema
-from .results import Assessment
-from .schemes.loader import builtin_schemes, load_scheme
-from .schemes.model import Scheme
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import assess
+    from .evidence.loader import load_evidence
+    from .evidence.model import Evidence, evidence_json_schema
+    from .results import Assessment
+    from .schemes.loader import builtin_schemes, load_scheme
+    from .schemes.model import Scheme
+
+#: Names imported on first use, so that ``import compliance`` (and ``compliance --help``)
+#: does not build the models, the measure kinds and the rules engine up front.
+_LAZY = {
+    "assess": ".engine",
+    "load_evidence": ".evidence.loader",
+    "Evidence": ".evidence.model",
+    "evidence_json_schema": ".evidence.model",
+    "Assessment": ".results",
+    "builtin_schemes": ".schemes.loader",
+    "load_scheme": ".schemes.loader",
+    "Scheme": ".schemes.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'compliance' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __version__ = "0.1.0"
 

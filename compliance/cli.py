@@ -383,17 +383,21 @@ def cmd_assess(args: argparse.Namespace) -> int:
     else:
 
         def draw(console: Console) -> None:
-            from .report import challenge, overview, terminal
-
+            # Each view imports only its own renderer: start-up counts for one file.
             if many:
+                from .report import overview
+
                 overview.render(results, console, only_gaps=args.only_gaps)
-                if args.challenge:
-                    for a in results:
+            if args.challenge:
+                from .report import challenge
+
+                for i, a in enumerate(results):
+                    if many or i:
                         console.print()
-                        challenge.render(a, console, only_gaps=args.only_gaps)
-            elif args.challenge:
-                challenge.render(results[0], console, only_gaps=args.only_gaps)
-            else:
+                    challenge.render(a, console, only_gaps=args.only_gaps)
+            elif not many:
+                from .report import terminal
+
                 terminal.render(results[0], console, only_gaps=args.only_gaps)
 
         out.render(draw)

@@ -88,3 +88,37 @@ def test_debug_shows_traceback():
 def test_no_color_environment():
     done = _run("schemes", env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
     assert done.returncode == 0 and "\x1b" not in done.stdout
+
+
+def _modules_after(code: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
+    )
+    return set(done.stdout.split())
+
+
+def test_importing_the_package_builds_nothing_heavy():
+    loaded = _modules_after("import compliance")
+    assert {"compliance", "compliance.errors"} <= loaded
+    assert not loaded & {"compliance.engine", "compliance.evidence.model", "pydantic.main", "durable.engine", "rich.console"}
+
+
+def test_help_does_not_load_the_engine():
+    loaded = _modules_after("import sys\nfrom compliance.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass")
+    assert "compliance.engine" not in loaded and "pydantic.main" not in loaded
+
+
+def test_the_command_does_not_scan_for_pydantic_plugins_unless_asked():
+    code = (
+        "import os, sys, runpy\nsys.argv = ['compliance', 'validate', 'examples/mis_compliant.json']\n"
+        "try:\n    runpy.run_module('compliance', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print('PLUGINS=' + repr(os.environ.get('PYDANTIC_DISABLE_PLUGINS')), file=sys.stderr)"
+    )
+    for preset, expected in ((None, "__all__"), ("", ""), ("logfire", "logfire")):
+        env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+        if preset is not None:
+            env["PYDANTIC_DISABLE_PLUGINS"] = preset
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        assert f"PLUGINS={expected!r}" in done.stderr
