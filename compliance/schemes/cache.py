@@ -17,8 +17,8 @@ found, with its position, by the full loader.  The cache is an optimisation and
 never an input: an unreadable, corrupt or stale entry is ignored and rebuilt,
 and a cache directory that cannot be written is simply not used.
 
-Where: ``$COMPLIANCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/compliance``, else
-``~/.cache/compliance``.  ``COMPLIANCE_NO_CACHE=1`` turns it off.  Entries are
+Where: ``$COMPLIANCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/compliance/schemes``,
+else ``~/.cache/compliance/schemes``.  ``COMPLIANCE_NO_CACHE=1`` turns it off.  Entries are
 pickles, so the directory is created private to the user (mode 0700), like the
 rest of a user's cache.
 """
