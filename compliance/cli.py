@@ -505,6 +505,18 @@ def _version() -> str:
         return "0+checkout"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked: reading the installed metadata scans
+    every distribution on the path (~20 ms), too much to pay on every run."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, help: str | None = None):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option_string: str | None = None) -> None:
+        sys.stdout.write(f"compliance {_version()}\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of any error")
@@ -516,7 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # Its own action (not the shared parent's): a subcommand's --debug must not reset this one.
     parser.add_argument("--debug", action="store_true", default=False, help="show the traceback of any error")
-    parser.add_argument("--version", action="version", version=f"compliance {_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("assess", parents=[common], help="assess evidence files against schemes",
