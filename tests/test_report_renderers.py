@@ -142,6 +142,21 @@ def test_json_many_is_an_array_of_the_single_documents():
     assert json_report.render_many([]) == "[]\n"
 
 
+def test_json_many_keeps_strings_with_unicode_line_separators_intact():
+    # U+2028 and U+0085 are line breaks to str.splitlines but plain characters to JSON:
+    # indenting the array's items must not push spaces into the middle of a string.
+    odd = mixed_assessment().model_copy(update={"submitted_by": "A\u2028B\x85C, Director"})
+    data = json.loads(json_report.render_many([odd, met_assessment()]))
+    assert data[0]["submitted_by"] == "A\u2028B\x85C, Director"
+    assert data[0] == json.loads(json_report.render(odd))
+
+
+def test_indent_leaves_blank_lines_blank():
+    assert json_report.indent("a\n\nb") == "  a\n\n  b"
+    assert json_report.indent("a\nb") == "  a\n  b"
+    assert json_report.indent("") == ""
+
+
 # ------------------------------------------------------------------ Markdown and HTML
 
 

@@ -19,7 +19,16 @@ def render(assessment: Assessment) -> str:
 
 
 def indent(text: str, by: str = "  ") -> str:
-    return "\n".join(by + line if line else line for line in text.splitlines())
+    """``text`` with each non-empty line indented by ``by``.
+
+    Lines end at "\\n" only: a raw U+2028 inside a JSON string is text, not a
+    line break, and must not be indented.
+    """
+    if "\n\n" in text or text.startswith("\n") or text.endswith("\n"):
+        return "\n".join(by + line if line else line for line in text.split("\n"))
+    # The usual case, a JSON document (no blank lines): str.replace runs in C, so a thousand
+    # trusts' reports (~190 MB) take a fraction of a second instead of seconds line by line.
+    return by + text.replace("\n", "\n" + by) if text else text
 
 
 def render_many(assessments: Sequence[Assessment]) -> str:
