@@ -254,3 +254,29 @@ def test_a_valid_json_file_is_never_indexed_for_positions() -> None:
     doc = parse_json(path.read_text(), file=str(path), error=compliance.EvidenceError)
     validate_evidence_data(doc)
     assert doc.index_later is not None and doc.positions == {}
+
+
+def test_sense_checks_visit_every_record_of_a_full_submission() -> None:
+    # The walk skips fields that cannot hold records; a naive walk over every field must
+    # find exactly the same records, or a sense check would silently miss some.
+    from pydantic import BaseModel
+
+    from compliance.evidence import loader
+
+    ev = compliance.load_evidence(Path(__file__).parent / "fixtures" / "evidence_full.json")
+
+    def naive(value: object, path: tuple) -> list[tuple]:
+        if isinstance(value, BaseModel):
+            found = [path]
+            for name in type(value).model_fields:
+                found += naive(getattr(value, name), (*path, name))
+            return found
+        if isinstance(value, (list, tuple)):
+            return [p for i, v in enumerate(value) for p in naive(v, (*path, i))]
+        if isinstance(value, dict):
+            return [p for k, v in value.items() for p in naive(v, (*path, k))]
+        return []
+
+    walked = [path for path, _ in loader._models(ev)]
+    assert len(walked) > 20
+    assert sorted(map(repr, walked)) == sorted(map(repr, naive(ev, ())))

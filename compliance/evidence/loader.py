@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import typing
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,19 @@ def _short(value: Any) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    return tuple(cls.model_fields)
+def _nested(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``cls`` that can hold models, directly or in lists and mappings.
+
+    The walk below visits only these: most fields of a record are dates, numbers and
+    text, and looking at each of them was most of the cost of checking a submission.
+    """
+    return tuple(name for name, f in cls.model_fields.items() if _holds_models(f.annotation))
+
+
+def _holds_models(tp: Any) -> bool:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return True
+    return any(_holds_models(arg) for arg in typing.get_args(tp))
 
 
 @functools.lru_cache(maxsize=None)
@@ -110,7 +122,7 @@ def _models(root: BaseModel) -> Iterator[tuple[tuple[str | int, ...], BaseModel]
         children: list[tuple[str | int, Any]]
         if isinstance(value, BaseModel):
             yield path, value
-            children = [(name, getattr(value, name)) for name in _fields(type(value))]
+            children = [(name, getattr(value, name)) for name in _nested(type(value))]
         elif isinstance(value, (list, tuple)):
             children = list(enumerate(value))
         elif isinstance(value, dict):
