@@ -419,3 +419,56 @@ def test_fast_json_path_falls_back_to_positions(run, tmp_path):
     dup.write_text(text.replace('"submitted_on":', '"submitted_on": "2021-07-01", "submitted_on":', 1), encoding="utf-8")
     code, _, err = run("assess", str(dup))
     assert code == 2 and "duplicate key 'submitted_on'" in err and "dup.json:" in err
+
+
+# ------------------------------------------------------------------ the collector
+
+
+@pytest.fixture
+def collector_off():
+    """The state entry() leaves the process in: the cyclic collector off for start-up."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    yield
+    if was:
+        gc.enable()
+
+
+def test_a_batch_collects_garbage_and_one_file_does_not(monkeypatch, collector_off):
+    import gc
+
+    seen: list[bool] = []
+    real = cli._assess_path
+    monkeypatch.setattr(cli, "_assess_path", lambda *a: seen.append(gc.isenabled()) or real(*a))
+    monkeypatch.setenv("COMPLIANCE_WORKERS", "1")
+    cli._assess_files([Path("examples/mis_compliant.json"), Path("examples/mis_late_pmrt.json")], None, None, "summary")
+    assert seen == [True, True]
+    assert not gc.isenabled(), "the batch gives back the state it found"
+    seen.clear()
+    cli._assess_files([Path("examples/mis_compliant.json")], None, None)
+    assert seen == [False]
+
+
+def test_a_worker_process_collects_garbage(collector_off):
+    import gc
+
+    cli._worker_init(None, None, "summary")
+    assert gc.isenabled()
+
+
+def test_the_command_turns_the_collector_off_for_start_up(monkeypatch):
+    import gc
+
+    states: list[bool] = []
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # entry() sets it if absent; keep this process as it was
+    monkeypatch.setattr(cli, "main", lambda argv=None: states.append(gc.isenabled()) or 0)
+    was = gc.isenabled()
+    try:
+        with pytest.raises(SystemExit):
+            cli.entry()
+    finally:
+        if was:
+            gc.enable()
+    assert states == [False]
