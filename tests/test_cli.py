@@ -179,6 +179,34 @@ def test_terminal_colour_snapshot(run, tty, snapshot):
     assert out == snapshot
 
 
+#: Every command that draws with rich, as a user would run it on a colour terminal.
+COLOUR_COMMANDS = {
+    "assess-challenge": ("assess", "examples/mis_sa6_training_84.json", "--scheme", "mis-y3", "--challenge"),
+    "assess-overview": ("assess", "examples/"),
+    "diff": ("diff", "examples/mis_late_pmrt.json", "examples/mis_compliant.json", "--scheme", "mis-y3"),
+    "explain": ("explain", "MIS-Y3-SA1.b"),
+    "schemes": ("schemes",),
+    "schemes-show": ("schemes", "show", "continuity-of-carer"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COLOUR_COMMANDS))
+def test_every_rich_command_in_colour_snapshot(name, run, tty, snapshot):
+    code, out, err = run(*COLOUR_COMMANDS[name])
+    assert code in (0, 1), err
+    assert ANSI.search(out), "a terminal gets colour"
+    assert _fits(ANSI.sub("", out))
+    assert out == snapshot
+
+
+@pytest.mark.parametrize("args", [("validate", "examples/"), ("template", "mis-y3")])
+def test_text_commands_print_the_same_on_a_terminal(args, run, tty, monkeypatch):
+    on_terminal = run(*args)
+    monkeypatch.setattr(cli, "_is_tty", lambda stream: False)
+    assert run(*args) == on_terminal
+    assert not ANSI.search(on_terminal[1])
+
+
 def test_no_color_means_no_escape_codes(run, tty, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     for args in (
