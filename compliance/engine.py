@@ -355,6 +355,7 @@ def _assess_scheme(
             spec = plan.spec
             used = ctx.used_params = set()  # a fresh set per leaf: what this measure read
             m = Measurement("na", na_reason=not_in_force) if not_in_force else spec.evaluator.measure(spec.params, ctx)
+            used.update(spec.leaf.counted_with)
             threshold = m.threshold if spec.evaluator.brings_threshold else spec.leaf.threshold
             if isinstance(threshold, str):
                 used.add(threshold)
@@ -560,6 +561,9 @@ def _requirement_result(
             shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, op, describe)
             failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, op, describe)
             leaf_records = [build(RecordRef, {"id": r.id, "reason": r.reason}, in_order=True) for r in failing]
+        elif outcome == "unknown" and m.records:
+            # A claim that part of its evidence does not back (no document): the parts are its records.
+            leaf_records = [build(RecordRef, {"id": r.id, "reason": r.reason}, in_order=True) for r in m.records]
         t = leaf.threshold
         leaf_results[lp.key] = {  # in LeafResult's field order (see results.build)
             "measure": spec.evaluator.kind,
@@ -650,6 +654,8 @@ def _explain(status: str, plan: RequirementPlan, nodes: Mapping[str, NodePlan], 
         return f"Not applicable: {leaf['note']}."
     if status in ("met", "not_met"):
         return f"{head}: {_said(leaf)}."
+    if leaf["missing"] and leaf["display"]:
+        return f"Insufficient evidence: {leaf['describe']}: {leaf['display']} (not submitted: {', '.join(leaf['missing'])})."
     if leaf["missing"]:
         return f"Insufficient evidence: {leaf['describe']}: no evidence submitted ({', '.join(leaf['missing'])})."
     return f"Insufficient evidence: {leaf['describe']}: {leaf['display']}; {leaf['note']}."

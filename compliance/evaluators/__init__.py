@@ -5,7 +5,7 @@ Importing this package registers every built-in kind in :data:`REGISTRY`.
 
 from __future__ import annotations
 
-from . import cases, events, figures, proportion  # noqa: F401  (registration side effect)
+from . import cases, events, external, figures, proportion  # noqa: F401  (registration side effect)
 from .base import REGISTRY, Context, Evaluator, Measurement, Record, register
 
 __all__ = ["REGISTRY", "Context", "Evaluator", "Measurement", "Record", "register"]

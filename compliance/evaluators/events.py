@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -21,7 +21,7 @@ from .base import (
 )
 from .calendar import months_between, whole_windows
 
-__all__ = ["Cadence", "Recency", "AttestationCheck"]
+__all__ = ["Cadence", "Recency", "AttestationCheck", "DateOrder"]
 
 
 class CadenceParams(Params):
@@ -156,15 +156,25 @@ class AttestationParams(Params):
     require_board_approval: bool = Field(False, description="The board must have approved or received it on a date.")
     board_approval_in_period: bool = Field(True, description="That date must be inside the reporting period.")
     require_signed_by: bool = Field(False, description="It must say who signed it (e.g. the chief executive).")
+    when_absent: Literal["insufficient_evidence", "not_attested"] = Field(
+        "insufficient_evidence",
+        description="What an attestation left out of the evidence means: unknown (the default), or, for an "
+        "optional alternative route a trust claims only when it applies, that the route is not claimed.",
+    )
 
 
 @register
 class AttestationCheck(Evaluator):
     """An attestation backed by a document: attested, documented, dated inside the period, board-approved.
 
-    The value is true only when every required part holds; each part that
-    fails is listed as a record, so a self-attested claim with no document is
-    visible as exactly that.
+    The claim fails (false) when the trust does not attest it or when its
+    evidence contradicts the rule (a document or board approval dated
+    outside the period).  When a part the rule needs was not given (no
+    document, an undated document, no date of board approval, no
+    signatory), the claim can be neither confirmed nor refuted: the
+    measurement is *missing*, naming the part, so a self-attested claim is
+    visible as exactly that and the requirement is insufficient evidence,
+    not a gap the trust may not have.
     """
 
     kind = "attestation"
@@ -184,36 +194,109 @@ describe: a transitional care pathway
     def evidence_paths(self, params: AttestationParams) -> dict[str, tuple[type, ...]]:
         return {params.item: (Attestation,)}
 
+    def parts(self, params: AttestationParams) -> tuple[str, ...]:
+        """The sub-paths of the attestation this rule needs, besides ``attested`` itself."""
+        out = []
+        if params.require_document or params.document_in_period:
+            out.append(f"{params.item}.document")
+        if params.document_in_period:
+            out.append(f"{params.item}.document.dated")
+        if params.require_board_approval:
+            out.append(f"{params.item}.board_approved_on")
+        if params.require_signed_by:
+            out.append(f"{params.item}.signed_by")
+        return tuple(out)
+
     def measure(self, params: AttestationParams, ctx: Context) -> Measurement:
         evidence = (params.item,)
         item: Attestation | None = ctx.get(params.item)
         if item is None:
+            if params.when_absent == "not_attested":
+                return Measurement("ok", False, "", "not claimed", evidence=evidence, records=(Record(params.item, "not claimed: not in the evidence"),))
             return Measurement("missing", missing=evidence, evidence=evidence)
         lo, hi = ctx.period_start, ctx.period_end
-        problems: list[Record] = []
+        problems: list[Record] = []  # what contradicts the claim
+        gaps: list[tuple[str, Record]] = []  # what the rule needs and was not given
         if not item.attested:
             problems.append(Record(params.item, "the trust does not attest that this is in place"))
-        if params.require_document and item.document is None:
-            problems.append(Record(params.item, "self-attested: no document backs it"))
+        if (params.require_document or params.document_in_period) and item.document is None:
+            gaps.append((f"{params.item}.document", Record(params.item, "self-attested: no document backs it")))
         if params.document_in_period and item.document is not None:
             if item.document.dated is None:
-                problems.append(Record(params.item, f"document '{item.document.title}' is undated"))
+                gaps.append((f"{params.item}.document.dated", Record(params.item, f"document '{item.document.title}' is undated")))
             elif not lo <= item.document.dated <= hi:
                 problems.append(Record(params.item, f"document '{item.document.title}' is dated {item.document.dated}, outside the period {lo} to {hi}"))
         if params.require_board_approval:
             if item.board_approved_on is None:
-                problems.append(Record(params.item, "no date of board approval"))
+                gaps.append((f"{params.item}.board_approved_on", Record(params.item, "no date of board approval")))
             elif params.board_approval_in_period and not lo <= item.board_approved_on <= hi:
                 problems.append(Record(params.item, f"board approval dated {item.board_approved_on}, outside the period {lo} to {hi}"))
         if params.require_signed_by and not item.signed_by:
-            problems.append(Record(params.item, "not signed: no signatory given"))
-        ok = not problems
-        shown = "in place" if ok else "; ".join(r.reason for r in problems)
-        if ok and item.document is not None:
+            gaps.append((f"{params.item}.signed_by", Record(params.item, "not signed: no signatory given")))
+        records = tuple(problems) + tuple(r for _, r in gaps)
+        if problems:
+            return Measurement("ok", False, "", "; ".join(r.reason for r in records), evidence=evidence, records=records)
+        if gaps:
+            # Nothing contradicts the claim, but part of what the rule needs is not there.
+            return Measurement(
+                "missing",
+                display="; ".join(r.reason for r in records),
+                evidence=evidence,
+                missing=tuple(path for path, _ in gaps),
+                records=records,
+            )
+        shown = "in place"
+        if item.document is not None:
             shown += f" ({item.document.title}" + (f", {item.document.dated}" if item.document.dated else "") + ")"
-        return Measurement("ok", ok, "", shown, evidence=evidence, records=tuple(problems))
+        return Measurement("ok", True, "", shown, evidence=evidence)
 
     def shortfall(self, params: AttestationParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:
         if m.records:
             return "; ".join(r.reason for r in m.records)
         return None
+
+
+class DateOrderParams(Params):
+    earlier: str = Field(description="Evidence path of the date that must come first (e.g. a discussion's minutes).")
+    later: str = Field(description="Evidence path of the date that must come after it (e.g. the board sign-off).")
+    same_day: bool = Field(True, description="Whether the two on the same day count as in order.")
+
+
+@register
+class DateOrder(Evaluator):
+    """Whether one dated thing came before another: "discussed with the commissioner before sign-off".
+
+    The value is true when the ``earlier`` date is before the ``later`` one
+    (or on the same day, unless ``same_day`` is false); either date not
+    given makes the measurement missing, naming it.
+    """
+
+    kind = "date_order"
+    Params = DateOrderParams
+    value_type = bool
+    example = """\
+measure:
+  kind: date_order
+  earlier: attestations.commissioner_discussion.document.dated
+  later: board_sign_off.board_approved_on
+compare: "=="
+threshold: true
+describe: the commissioner discussion before the board sign-off
+"""
+
+    def evidence_paths(self, params: DateOrderParams) -> dict[str, tuple[type, ...]]:
+        return {params.earlier: (dt.date,), params.later: (dt.date,)}
+
+    def measure(self, params: DateOrderParams, ctx: Context) -> Measurement:
+        evidence = (params.earlier, params.later)
+        first: dt.date | None = ctx.get(params.earlier)
+        second: dt.date | None = ctx.get(params.later)
+        if first is None or second is None:
+            return Measurement("missing", evidence=evidence, missing=tuple(p for p, v in ((params.earlier, first), (params.later, second)) if v is None))
+        ok = first < second or (params.same_day and first == second)
+        shown = f"{params.earlier.rsplit('.', 1)[0]} {first}, {params.later.rsplit('.', 1)[0]} {second}"
+        records = () if ok else (Record(params.earlier, f"{first} is {'after' if first > second else 'the same day as'} {second} ({params.later})"),)
+        return Measurement("ok", ok, "", shown, evidence=evidence, records=records)
+
+    def shortfall(self, params: DateOrderParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:
+        return "; ".join(r.reason for r in m.records) or None

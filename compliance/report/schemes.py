@@ -91,6 +91,7 @@ def param_ids(scheme: Scheme, req: Requirement) -> list[str]:
         found = list(_param_refs(leaf.measure))
         if isinstance(leaf.threshold, str) and leaf.threshold in scheme.parameters:
             found.append(leaf.threshold)
+        found.extend(leaf.counted_with)
         for pid in found:
             if pid not in out:
                 out.append(pid)

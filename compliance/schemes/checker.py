@@ -189,6 +189,9 @@ def stage_parameters(st: _Stage) -> None:
         for sub, ref in _param_refs(spec.params):
             if ref not in st.scheme.parameters:
                 st.add("S220", f"unknown parameter '{ref}'", (*spec.path, "measure", *sub), "a parameter declared under 'parameters'", did_you_mean(ref, names))
+        for i, ref in enumerate(spec.leaf.counted_with):
+            if ref not in st.scheme.parameters:
+                st.add("S223", f"unknown parameter '{ref}' in counted_with", (*spec.path, "counted_with", i), "a parameter declared under 'parameters'", did_you_mean(ref, names))
         threshold = spec.leaf.threshold
         if isinstance(threshold, str):
             if threshold not in st.scheme.parameters:

@@ -93,6 +93,12 @@ class Leaf(_Model):
         None, description="A parameter id, or a literal; omitted when the measure supplies its own (trajectory)."
     )
     describe: str | None = Field(None, description="What is being counted, for explanations: 'reviews started within two months'.")
+    counted_with: list[str] = Field(
+        default_factory=list,
+        description="Parameters that define what the submitted figure counts (the gestation by which RFM information "
+        "counts as given, say): the measure does not compute with them, but the verdict rests on them, so reports "
+        "list them with their status.",
+    )
 
 
 class AllNode(_Model):
