@@ -199,7 +199,8 @@ def test_parameters_shared_with_board_dashboard_have_the_same_values():
 
 def test_unconfirmed_lines_stay_parameters_flagged_unconfirmed():
     sbl, coc = scheme(SBL).parameters, scheme(COC).parameters
-    assert sbl["SBLv2.E4.training_coverage"].value == 90 and sbl["SBLv2.E4.training_coverage"].status == "unconfirmed"
+    # audit A3: the 90% line was changed in March 2021 and has no SBLCBv2 source: no national line by default.
+    assert sbl["SBLv2.E4.training_coverage"].value == 0 and sbl["SBLv2.E4.training_coverage"].status == "partly_confirmed"
     assert coc["CoC.most_women_above"].value == 50 and coc["CoC.most_women_above"].status == "unconfirmed"
     assert coc["CoC.caseload_per_wte"].value == 36 and coc["CoC.caseload_per_wte"].status == "unconfirmed"
     assert coc["CoC.target_mar2019"].status == "confirmed"
@@ -264,10 +265,10 @@ def test_sbl_co_at_36_weeks_any_reading_counts_but_a_local_line_can_be_set():
 
 
 @pytest.mark.parametrize(("trained", "expected"), [(90, "met"), (89, "not_met")])
-def test_sbl_e4_training_line_per_staff_group(trained: int, expected: str):
+def test_sbl_e4_local_training_line_per_staff_group(trained: int, expected: str):
     data = example("coc_exactly_35_percent.json")
     data["groups"]["training_fetal_monitoring"]["midwives"] = {"numerator": trained, "denominator": 100}
-    a = run(data, SBL)
+    a = run(data, SBL, **{"SBLv2.E4.training_coverage": 90})
     assert status(a, "SBLv2-E4-P1") == expected
     assert a.scheme(SBL).status == expected
     if expected == "not_met":
@@ -277,8 +278,19 @@ def test_sbl_e4_training_line_per_staff_group(trained: int, expected: str):
 def test_sbl_training_line_is_an_overridable_parameter():
     a = compliance.assess(compliance.load_evidence(EXAMPLES / "mis_compliant.json"), schemes=[SBL], params={"SBLv2.E4.training_coverage": 95})
     assert status(a, "SBLv2-E4-P1") == "not_met"
-    assert status(a, "SBLv2-E4-P2") == "met"  # competency keeps its own 90% line
+    assert status(a, "SBLv2-E4-P2") == "met"  # competency keeps its own line (none by default)
     assert a.scheme(SBL).status == "not_met"
+
+
+def test_sbl_e4_a_group_at_85_percent_does_not_fail_by_default():
+    """audit A3: one staff group at 85% no longer fails element 4 (and so MIS SA6) without a local line."""
+    data = example("coc_exactly_35_percent.json")
+    data["groups"]["training_fetal_monitoring"]["midwives"] = {"numerator": 85, "denominator": 100}
+    a = run(data, SBL)
+    assert status(a, "SBLv2-E4-P1") == "met"
+    leaf = a.requirement("SBLv2-E4-P1").measurements[0]
+    assert leaf.threshold_display == "a figure for every staff group, there being no national line since March 2021"
+    assert status(run(data, SBL, **{"SBLv2.E4.training_coverage": 90}), "SBLv2-E4-P1") == "not_met"
 
 
 def test_sbl_missing_indicator_data_is_insufficient_not_failed():
@@ -297,12 +309,33 @@ def test_sbl_no_very_preterm_births_is_not_applicable_and_does_not_fail_the_elem
     assert status(a, "SBLv2-E5") == "met"
 
 
-def test_sbl_self_attested_intervention_without_a_document_fails():
+def test_sbl_self_attested_intervention_without_a_document_is_insufficient():
     data = example("coc_exactly_35_percent.json")
     data["attestations"]["sbl_e3_implemented"] = {"attested": True}
     a = run(data, SBL)
-    assert status(a, "SBLv2-E3-I") == "not_met"
-    assert "no document" in a.requirement("SBLv2-E3-I").records[0].reason
+    assert status(a, "SBLv2-E3-I") == "insufficient_evidence"
+    r = a.requirement("SBLv2-E3-I")
+    assert r.missing_evidence == ["attestations.sbl_e3_implemented.document"]
+    assert "no document" in r.measurements[0].records[0].reason
+
+
+@pytest.mark.parametrize(
+    ("implemented", "alternative", "expected"),
+    [
+        (False, None, "not_met"),  # not in place, no alternative claimed
+        (False, {"attested": True, "document": {"title": "LMS agreement: alternative RFM pathway", "dated": "2021-02-01"}}, "met"),
+        (False, {"attested": True}, "insufficient_evidence"),  # an alternative no document backs
+        (True, None, "met"),
+    ],
+    ids=["neither", "agreed-alternative", "alternative-without-document", "implemented"],
+)
+def test_sbl_an_agreed_alternative_meets_the_element(implemented: bool, alternative: Any, expected: str):
+    """audit A12: 'implementation or an agreed alternative intervention' -- the alternative is its own route."""
+    data = example("coc_exactly_35_percent.json")
+    data["attestations"]["sbl_e3_implemented"]["attested"] = implemented
+    if alternative is not None:
+        data["attestations"]["sbl_e3_alternative_agreed"] = alternative
+    assert status(run(data, SBL), "SBLv2-E3-I") == expected
 
 
 def test_sbl_outcome_indicators_inform_but_do_not_decide():
@@ -436,7 +469,7 @@ def test_bi_monthly_champion_meeting_missed_window():
 def test_si_reports_to_board_and_lms_need_a_document():
     data = example("coc_exactly_35_percent.json")
     data["attestations"]["si_reports_to_board_and_lms"] = {"attested": True}
-    assert status(run(data, DASH), "TPS-BSC-3") == "not_met"
+    assert status(run(data, DASH), "TPS-BSC-3") == "insufficient_evidence"
 
 
 # ---------------------------------------------------------------- continuity of carer: the target in force
