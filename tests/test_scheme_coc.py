@@ -1,5 +1,6 @@
 """Continuity of Carer (continuity-of-carer), as corrected by the December 2026 audit.
 
+* the caseload of about 36 women a year is a planning aim: flagged, not failed (audit A7, B5);
 * the 2024 equity targets read women *receiving* continuity, not women placed on a pathway (audit A8).
 
 Each case is built from a small synthetic trust or from the Brackenford example by changing
@@ -54,6 +55,29 @@ def _coc_evidence(as_of: str, on_pathway: int, booked: int = 1000, recorded: int
         },
         "teams": {"coc": [{"name": "Team A", "midwives_headcount": 8, "midwives_wte": 6.5, "women_per_year": 230}]},
     }
+
+
+# ---------------------------------------------------------------- the model: team size decides, caseload informs
+
+
+def test_caseload_above_36_per_wte_is_flagged_not_failed():
+    """audit A7: 'approximately 36 women per year' is a per-midwife planning aim, not a ceiling."""
+    data = example()
+    data["teams"]["coc"].append({"name": "Busy team", "midwives_headcount": 6, "midwives_wte": 5.0, "women_per_year": 185})  # 37 per WTE
+    a = run(data)
+    assert status(a, "CoC-DEF-5") == "not_met"
+    assert [r.id for r in a.requirement("CoC-DEF-5").records] == ["Busy team"]
+    assert not a.section("CoC-CASELOAD").in_outcome
+    assert a.scheme(COC).status == "met"
+
+
+def test_team_above_eight_midwives_still_fails_and_is_named():
+    data = example()
+    data["teams"]["coc"].append({"name": "Big team", "midwives_headcount": 9, "midwives_wte": 7.2, "women_per_year": 250})
+    a = run(data)
+    assert status(a, "CoC-DEF-4") == "not_met"
+    assert [r.id for r in a.requirement("CoC-DEF-4").records] == ["Big team"]
+    assert a.scheme(COC).status == "not_met"
 
 
 # ---------------------------------------------------------------- the 2024 equity targets: women receiving continuity
