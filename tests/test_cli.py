@@ -249,7 +249,7 @@ def test_schemes_show(sid, run, snapshot):
     assert out == snapshot
 
 
-@pytest.mark.parametrize("rid", ["MIS-Y3-SA1.b", "TPS-AMB-1", "CoC-TGT-4", "SBLv2-E4-P1"])
+@pytest.mark.parametrize("rid", ["MIS-Y3-SA1.b", "TPS-AMB-1", "CoC-TGT-3", "SBLv2-E4-P1"])
 def test_explain(rid, run, snapshot):
     code, out, _ = run("explain", rid)
     assert code == 0

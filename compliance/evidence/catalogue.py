@@ -44,6 +44,8 @@ class Counts(Strict):
     coc_booked_on_pathway: Count | None = _f("Women booked who were placed on a continuity-of-carer pathway / all women booked (CoC-TGT, MIS-Y3-SA9.c).")
     coc_black_asian_on_pathway: Count | None = _f("Black and Asian women placed on a continuity-of-carer pathway / all Black and Asian women booked (CoC-TGT-6).")
     coc_most_deprived_on_pathway: Count | None = _f("Women from the 10% most deprived neighbourhoods placed on a continuity-of-carer pathway / all such women booked (CoC-TGT-6).")
+    coc_black_asian_receiving: Count | None = _f("Black and Asian women booked who received continuity of carer / all Black and Asian women booked (CoC-TGT-6; the MSDS 'receiving continuity of care' measure by ethnicity, CoC-MEAS-2).")
+    coc_most_deprived_receiving: Count | None = _f("Women from the 10% most deprived neighbourhoods booked who received continuity of carer / all such women booked (CoC-TGT-6; the MSDS 'receiving continuity of care' measure by deprivation decile, CoC-MEAS-2).")
     coc_receiving_continuity: Count | None = _f("Women on a pathway who received continuity of care (ongoing) / women on a pathway (CoC-MEAS-2).")
     sbl_e1_co_at_booking: Count | None = _f("Women with a carbon monoxide reading recorded at booking / women booked (SBLv2-E1-P1).")
     sbl_e1_co_at_36_weeks: Count | None = _f("Women with a CO reading recorded at 36 weeks / women reaching 36 weeks (SBLv2-E1-P2).")
