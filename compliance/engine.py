@@ -402,6 +402,8 @@ def _assess_scheme(
     verdicts.update(runner.fire(session, [{"key": "O", **outcome_counts}]))
     outcome_status = verdicts["O"][0]
 
+    # Before the declaration deadline nothing is final: a requirement is met or not met *so far*.
+    so_far = scheme.period is not None and scheme.period.deadline is not None and ev.as_of < scheme.period.deadline
     key = tuple(sorted((k, repr(v)) for k, v in overrides.items() if k in scheme.parameters))
     param_uses = runner.param_uses.get(key)
     if param_uses is None:
@@ -412,7 +414,7 @@ def _assess_scheme(
     sections: list[SectionResult] = []
     for si, section in enumerate(scheme.sections):
         reqs = [
-            _requirement_result(runner, c.requirements[i], verdicts, measured, nodes, na_reasons[i], param_uses, overrides)
+            _requirement_result(runner, c.requirements[i], verdicts, measured, nodes, na_reasons[i], param_uses, overrides, so_far)
             for i in per_section[si]
         ]
         status = section_status[si]
@@ -433,7 +435,11 @@ def _assess_scheme(
         )
     unmet = [s.id for s in sections if s.in_outcome and s.status in ("not_met", "insufficient_evidence")]
     o = scheme.outcome
-    if outcome_status == "met":
+    deadline = scheme.period.deadline if scheme.period else None
+    days_left = (deadline - ev.as_of).days if deadline is not None and ev.as_of < deadline else None
+    if days_left is not None and deadline is not None:
+        outcome_text = _so_far(scheme, sections, outcome_status, deadline, days_left)
+    elif outcome_status == "met":
         outcome_text = o.met
     elif outcome_status == "insufficient_evidence":
         outcome_text = (o.insufficient_evidence or o.not_met) + " Not yet shown: " + ", ".join(unmet) + "."
@@ -454,10 +460,39 @@ def _assess_scheme(
         fired_rule=verdicts["O"][1],
         unmet_sections=unmet,
         action_plan_route=o.action_plan_route if outcome_status in ("not_met", "insufficient_evidence") else None,
+        deadline=deadline,
+        days_to_deadline=days_left,
         sections=sections,
         parameter_overrides=[param_uses[n] for n in used_overrides],
         unverified_requirements=sum(1 for s in sections for r in s.requirements if r.rests_on_unverified),
     ))
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"  # not strftime: it follows the locale
+
+
+def _so_far(scheme: Scheme, sections: Sequence[SectionResult], status: str, deadline: dt.date, days_left: int) -> str:
+    """Where the trust stands before the deadline: 'On track: 10 of 10 safety actions met so far; ...'."""
+    nouns: dict[str, list[SectionResult]] = {}
+    for spec, result in zip(scheme.sections, sections):
+        if result.in_outcome and result.status != "not_applicable":
+            nouns.setdefault(spec.counts_as or scheme.levels.section, []).append(result)
+    parts = []
+    for noun, group in sorted(nouns.items(), key=lambda item: item[0] != scheme.levels.section):  # the scheme's own level first
+        plural = scheme.levels.section_plural if noun == scheme.levels.section else noun + "s"
+        met = sum(1 for r in group if r.status == "met")
+        parts.append(f"{met} of {len(group)} {noun if len(group) == 1 else plural}")
+    unmet = [r.id for group in nouns.values() for r in group if r.status != "met"]
+    head = "On track" if status == "met" else "Not yet on track"
+    text = f"{head}: " + " and ".join(parts) + " met so far"
+    if unmet:
+        text += "; not yet met: " + ", ".join(unmet)
+    day = "day" if days_left == 1 else "days"
+    return f"{text}; {days_left} {day} to the {_long_date(deadline)} deadline. This is a position so far, not the final verdict."
 
 
 def _public_counts(fact: Mapping[str, Any]) -> dict[str, int]:
@@ -537,6 +572,7 @@ def _requirement_result(
     not_in_force: str | None,
     param_uses: Mapping[str, ParameterUse],
     overrides: Mapping[str, Any],
+    so_far: bool = False,
 ) -> RequirementResult:
     status, rule_name = verdicts[plan.key]
     blocking = _blocking(plan, nodes, verdicts) if status == "not_met" else set()
@@ -604,7 +640,7 @@ def _requirement_result(
             "id": base["id"],
             "title": base["title"],
             "status": status,
-            "explanation": _explain(status, plan, nodes, leaf_results, not_in_force),
+            "explanation": _explain(status, plan, nodes, leaf_results, not_in_force, so_far),
             "verification": base["verification"],
             "rests_on_unverified": unverified,
             "severity": base["severity"],
@@ -633,11 +669,13 @@ def _said(leaf: Mapping[str, Any]) -> str:
     return f"{leaf['describe']}: {shown} (needs {leaf['threshold_display']})"
 
 
-def _explain(status: str, plan: RequirementPlan, nodes: Mapping[str, NodePlan], leaves: Mapping[str, Mapping[str, Any]], not_in_force: str | None) -> str:
+def _explain(
+    status: str, plan: RequirementPlan, nodes: Mapping[str, NodePlan], leaves: Mapping[str, Mapping[str, Any]], not_in_force: str | None, so_far: bool = False
+) -> str:
     """One sentence saying why; for combined rules, the rule tree with each part's verdict."""
     if not_in_force:
         return f"Not applicable: {not_in_force}."
-    head = status.replace("_", " ").capitalize()
+    head = status.replace("_", " ").capitalize() + (" so far" if so_far and status in ("met", "not_met") else "")
     if not plan.direct:
 
         def tree(key: str) -> str:

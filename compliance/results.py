@@ -161,6 +161,10 @@ class SchemeResult(_Result):
     fired_rule: str
     unmet_sections: list[str] = Field(default_factory=list)
     action_plan_route: str | None = None
+    #: The declaration deadline, and the days left to it when the assessment is made before it:
+    #: the verdict is then a position so far, not a final one.
+    deadline: dt.date | None = None
+    days_to_deadline: int | None = None
     sections: list[SectionResult]
     parameter_overrides: list[ParameterUse] = Field(default_factory=list)
     unverified_requirements: int = 0

@@ -34,6 +34,7 @@ __all__ = [
     "Section",
     "Outcome",
     "SchemePeriod",
+    "Levels",
     "NotEncoded",
     "Scheme",
     "NODE_KEYS",
@@ -192,6 +193,9 @@ class Section(_Model):
     text: str | None = None
     rollup: Literal["all"] | Rollup = "all"
     in_outcome: bool = Field(True, description="False for checks that inform but do not decide the outcome.")
+    counts_as: str | None = Field(
+        None, description="What this section is, where it is not of the scheme's own level (a board sign-off among safety actions: 'condition')."
+    )
     challenge: list[str] = Field(default_factory=list)
     action_plan: str | None = Field(None, description="What an action plan must contain when this section is not met.")
     requirements: list[Requirement] = Field(min_length=1)
@@ -212,6 +216,23 @@ class SchemePeriod(_Model):
     end: dt.date | None = None
     status: Verification = "confirmed"
     note: str | None = None
+    deadline: dt.date | None = Field(
+        None,
+        description="The date by which the declaration is made.  Assessed before it, a verdict is a position "
+        "so far, not a final one: reports say where the trust stands and how long is left.",
+    )
+
+
+class Levels(_Model):
+    """What the scheme calls its levels, for counts such as '8 of 10 safety actions met'."""
+
+    section: str = "section"
+    sections: str | None = Field(None, description="The plural, if adding 's' would be wrong.")
+    requirement: str = "standard"
+
+    @property
+    def section_plural(self) -> str:
+        return self.sections or self.section + "s"
 
 
 class NotEncoded(_Model):
@@ -231,6 +252,7 @@ class Scheme(_Model):
     description: str | None = None
     sources: list[Source] = Field(min_length=1)
     period: SchemePeriod | None = None
+    levels: Levels = Field(default_factory=Levels)
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     outcome: Outcome
     sections: list[Section] = Field(min_length=1)
