@@ -10,13 +10,36 @@ parsed to) and returns the overrides the rules will use, or raises one
 from __future__ import annotations
 
 import datetime as dt
+import math
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ParameterError, Problem, did_you_mean
 from .model import Scheme
 
-__all__ = ["check_overrides"]
+__all__ = ["check_overrides", "format_number", "is_whole"]
+
+
+def is_whole(x: float) -> bool:
+    """Whether a finite number is whole (an int of any size is, without converting it to float)."""
+    return isinstance(x, int) or x.is_integer()
+
+
+def format_number(x: float) -> str:
+    """A number as a person wrote it: 90 not 90.0, and a 400-digit integer by its length."""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, int):
+        if abs(x) < 10**15:
+            return str(x)
+        try:
+            return f"a {len(str(abs(x)))}-digit number"
+        except ValueError:  # past Python's int-to-text limit
+            return f"a number of more than {sys.get_int_max_str_digits()} digits"
+    if math.isfinite(x) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
 
 
 def _coerce(default: Any, value: Any, name: str) -> Any:
