@@ -64,10 +64,14 @@ class ManyInputErrors(InputError):
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NON_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
 
 
 def parse_param_value(text: str) -> bool | int | float | str | Any:
     """``95`` -> 95, ``2.5`` -> 2.5, ``true``/``no`` -> bool, ``2021-03-31`` -> date, else text.
+
+    ``nan``, ``inf`` and numbers too large for a float (``1e400``) become floats,
+    so the parameter check names them as non-finite numbers.
 
     Quote a value (``'"95"'``) to keep it as text.
     """
@@ -82,8 +86,13 @@ def parse_param_value(text: str) -> bool | int | float | str | Any:
     if low in ("false", "no", "off"):
         return False
     if _INT.match(raw):
-        return int(raw)
-    if _FLOAT.match(raw):
+        try:
+            return int(raw)
+        except ValueError:  # more digits than Python turns into an int: a number all the same
+            return float(raw)
+    if _FLOAT.match(raw) or _NON_FINITE.match(raw):
+        # nan and inf are numbers too, so the parameter check refuses them by name and range
+        # rather than taking them as text (or letting them reach durable-rules).
         return float(raw)
     if _DATE.match(raw):
         try:
@@ -96,7 +105,9 @@ def parse_param_value(text: str) -> bool | int | float | str | Any:
 def parse_params(items: Sequence[str] | None) -> dict[str, Any] | None:
     if not items:
         return None
-    params: dict[str, Any] = {}
+    from .schemes.parameters import FromCommandLine
+
+    params: dict[str, Any] = FromCommandLine()  # its problems are then located at --param
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():

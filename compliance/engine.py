@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import EngineError, ParameterError, Problem, UsageError, did_you_mean
+from .errors import EngineError, Problem, UsageError, did_you_mean
 from .evaluators.base import Context, Measurement, fmt_num
 from .evidence.loader import load_evidence
 from .evidence.model import Evidence
@@ -48,6 +48,7 @@ from .rules.runtime import Ruleset, Session
 from .schemes.checker import LeafSpec
 from .schemes.loader import builtin_schemes, leaves_of, load_scheme
 from .schemes.model import Requirement, Scheme
+from .schemes.parameters import check_overrides as _check_overrides
 
 __all__ = ["assess", "compiled", "schemes_covering"]
 
@@ -208,45 +209,7 @@ def _resolve_schemes(evidence: Evidence, schemes: Sequence[str | Path | Scheme] 
 # ------------------------------------------------------------------ parameters
 
 
-def _coerce(default: Any, value: Any, name: str) -> Any:
-    try:
-        if isinstance(default, bool):
-            if isinstance(value, bool):
-                return value
-            if str(value).lower() in ("true", "yes", "1"):
-                return True
-            if str(value).lower() in ("false", "no", "0"):
-                return False
-            raise ValueError
-        if isinstance(default, (int, float)):
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value) if isinstance(value, str) else value
-        if isinstance(default, dt.date):
-            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    except ValueError:
-        kind = "true/false" if isinstance(default, bool) else "a date (YYYY-MM-DD)" if isinstance(default, dt.date) else "a number"
-        raise ParameterError([Problem("P002", f"parameter '{name}' must be {kind}, not {value!r}", expected=kind)]) from None
-    return value
-
-
-def _check_overrides(schemes: Sequence[Scheme], params: Mapping[str, Any] | None) -> dict[str, Any]:
-    if not params:
-        return {}
-    known: dict[str, Any] = {}
-    for s in schemes:
-        for name, p in s.parameters.items():
-            known.setdefault(name, p.value)
-    problems = []
-    out: dict[str, Any] = {}
-    for name, value in params.items():
-        if name not in known:
-            problems.append(Problem("P001", f"no parameter '{name}' in the schemes assessed", expected="a parameter id such as MIS.Y3.SA1.b.coverage", suggestion=did_you_mean(name, known)))
-            continue
-        out[name] = _coerce(known[name], value, name)
-    if problems:
-        raise ParameterError(problems)
-    return out
+# The parameter-override stage lives in schemes/parameters.py, beside the declarations it checks.
 
 
 # ------------------------------------------------------------------ assess

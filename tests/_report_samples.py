@@ -459,8 +459,8 @@ SCHEME_DATA = {
     "period": {"start": "2020-10-01", "end": "2021-03-31", "status": "unconfirmed"},
     "parameters": {
         "T.coverage": {"value": 95, "unit": "%", "description": "Share that must be on time", "status": "unconfirmed", "source": "DOC-TEST 1.3", "note": "From memory."},
-        "T.within": {"value": 2, "unit": "months", "description": "The time limit", "status": "confirmed", "source": "DOC-TEST 1.3"},
-        "T.every": {"value": 3, "unit": "months", "description": "How often", "status": "partly_confirmed", "source": "DOC-TEST 2"},
+        "T.within": {"value": 2, "unit": "months", "range": {"min": 1, "max": 24, "whole": True}, "description": "The time limit", "status": "confirmed", "source": "DOC-TEST 1.3"},
+        "T.every": {"value": 3, "unit": "months", "range": {"min": 1, "max": 24, "whole": True}, "description": "How often", "status": "partly_confirmed", "source": "DOC-TEST 2"},
     },
     "outcome": {"met": "All met.", "not_met": "Not all met.", "action_plan_route": "Send a plan."},
     "sections": [

@@ -71,7 +71,8 @@ def test_every_evaluator_example_loads_in_a_scheme(kind: str) -> None:
     collect(leaf["measure"])
     if isinstance(leaf.get("threshold"), str):
         refs.add(leaf["threshold"])
-    params = {r: {"value": 1, "description": "example", "status": "unconfirmed", "source": "example"} for r in sorted(refs)}
+    # A number that is not a percentage declares its range (issue 10); 0-1000 holds every example's 1.
+    params = {r: {"value": 1, "range": {"min": 0, "max": 1000}, "description": "example", "status": "unconfirmed", "source": "example"} for r in sorted(refs)}
     data = scheme_data("example", params, [requirement("E.1", leaf)])
     scheme_from_text(textwrap.dedent(yaml.safe_dump(data, sort_keys=False)))
 

@@ -35,6 +35,8 @@ from .model import (
     RuleNode,
     Scheme,
 )
+from .parameters import format_number as _fmt
+from .parameters import is_whole as _is_whole
 
 __all__ = ["LeafSpec", "STAGES", "check", "iter_leaves", "MAX_COMBINATIONS"]
 
@@ -196,9 +198,53 @@ def stage_parameters(st: _Stage) -> None:
         if isinstance(threshold, str):
             if threshold not in st.scheme.parameters:
                 st.add("S221", f"unknown parameter '{threshold}' as threshold", (*spec.path, "threshold"), "a parameter declared under 'parameters'", did_you_mean(threshold, names))
+
+
+def stage_parameter_ranges(st: _Stage) -> None:
+    """Each parameter's declared type and range, and its default within them.
+
+    Reads only the declarations, so it depends on no other stage.  The override
+    check (``schemes/parameters.py``) judges overrides by the same declarations.
+    """
     for name, p in st.scheme.parameters.items():
-        if isinstance(p.value, float) and not math.isfinite(p.value):
-            st.add("S222", f"parameter '{name}' is not a finite number", ("parameters", name, "value"))
+        where = ("parameters", name)
+        unit = f" ({p.unit})" if p.unit else ""
+        if p.kind != "number":
+            if p.range is not None:
+                st.add("S281", f"parameter '{name}' is {p.kind}; a range applies only to numbers", (*where, "range"), f"no 'range' for a {p.kind} parameter")
+            continue
+        value = p.value
+        assert isinstance(value, (int, float))  # p.kind == "number"
+        if isinstance(value, float) and not math.isfinite(value):
+            st.add("S222", f"parameter '{name}' is not a finite number", (*where, "value"))
+            continue
+        r = p.bounds
+        if r is None:
+            # Pointed at the unit line: the range belongs on the line after it.
+            st.add(
+                "S280",
+                f"numeric parameter '{name}'{unit} declares no range",
+                (*where, "unit") if p.unit else where,
+                "range: {min: .., max: ..} on the line after 'unit:' (add whole: true for whole numbers)",
+            )
+            continue
+        if p.is_percent and (r.min < 0 or r.max > 100):
+            st.add("S282", f"parameter '{name}' is a percentage: its range must lie within 0 to 100, not {_fmt(r.min)} to {_fmt(r.max)}", (*where, "range"), "range: {min: 0, max: 100} (or narrower)")
+            continue
+        if r.min > r.max:
+            st.add("S283", f"parameter '{name}': range min {_fmt(r.min)} is above max {_fmt(r.max)}", (*where, "range"), "min at most max")
+            continue
+        if r.whole and not (_is_whole(r.min) and _is_whole(r.max)):
+            st.add("S283", f"parameter '{name}' takes whole numbers, but its range ends are not whole ({_fmt(r.min)} to {_fmt(r.max)})", (*where, "range"), "whole-number min and max")
+            continue
+        span = f"{_fmt(r.min)} to {_fmt(r.max)}{' ' + p.unit if p.unit else ''}"
+        if p.is_percent and 0 < value <= 1:
+            # Before the range: 0.9 lies within 0-100, and "a fraction" is the helpful reading of it.
+            st.add("S286", f"parameter '{name}' is a percentage; its default {_fmt(value)} looks like a fraction", (*where, "value"), f"a percentage from {span}", f"{_fmt(round(value * 100, 10))} (percent)")
+        elif not r.min <= value <= r.max:
+            st.add("S284", f"parameter '{name}' has default {_fmt(value)}, outside its range {span}", (*where, "value"), f"a value from {span}")
+        elif r.whole and not _is_whole(value):
+            st.add("S285", f"parameter '{name}' takes whole numbers; its default {_fmt(value)} is not a whole number", (*where, "value"), f"a whole number from {span}")
 
 
 def _threshold_value(st: _Stage, spec: LeafSpec) -> Any:
@@ -342,6 +388,7 @@ def stage_references(st: _Stage) -> None:
 #: The checking stages, in the order they run.
 STAGES: tuple[tuple[str, Callable[[_Stage], None]], ...] = (
     ("unique-ids", stage_unique_ids),
+    ("parameter-ranges", stage_parameter_ranges),  # declarations only: may run anywhere
     ("measures", stage_measures),
     ("parameters", stage_parameters),
     ("types", stage_types),

@@ -20,6 +20,9 @@ __all__ = [
     "Severity",
     "Comparison",
     "Source",
+    "ParamKind",
+    "ParameterRange",
+    "PERCENT_RANGE",
     "Parameter",
     "ParamRef",
     "Leaf",
@@ -61,6 +64,29 @@ class Source(_Model):
 
 
 ParamValue = Union[bool, int, float, dt.date, str]
+#: What a parameter holds, read from its default value.
+ParamKind = Literal["boolean", "number", "date", "text"]
+
+# Strict: a bound written "10" or `yes` in YAML is an authoring slip, not a number or a flag.
+_Bound = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class ParameterRange(_Model):
+    """``range: {min: 0, max: 100}``: the values a numeric parameter can mean.
+
+    Sanity bounds from the unit (a share is 0-100, a window in months is at
+    least one month and at most a few years), never a threshold: an override
+    outside them is refused as a mistake, not judged.
+    """
+
+    min: _Bound
+    max: _Bound
+    whole: bool = Field(False, strict=True, description="Only whole numbers (windows in months or working days, counts).")
+
+
+#: Every percent parameter (unit starting with "%") lies within this, declared or not.
+#: (model_construct: validating here would build the model's validator at import; see _Model.)
+PERCENT_RANGE = ParameterRange.model_construct(min=0.0, max=100.0, whole=False)
 
 
 class Parameter(_Model):
@@ -68,6 +94,9 @@ class Parameter(_Model):
 
     value: ParamValue
     unit: str | None = None
+    range: ParameterRange | None = Field(
+        None, description="Required for a number whose unit is not a percentage (a percentage is 0-100); none for booleans and dates."
+    )
     description: str
     status: Verification
     source: str = Field(description="Reference id or document the value comes from.")
@@ -77,6 +106,30 @@ class Parameter(_Model):
         description="How reports state this threshold while it has its default value, when the number alone "
         "would mislead (a 0% placeholder reads 'a figure submitted (no national threshold)').",
     )
+
+    @property
+    def kind(self) -> ParamKind:
+        v = self.value
+        if isinstance(v, bool):  # before int: True is an int to Python
+            return "boolean"
+        if isinstance(v, (int, float)):
+            return "number"
+        if isinstance(v, dt.date):
+            return "date"
+        return "text"
+
+    @property
+    def is_percent(self) -> bool:
+        return self.kind == "number" and (self.unit or "").lstrip().startswith("%")
+
+    @property
+    def bounds(self) -> ParameterRange | None:
+        """The range a value must lie in: the declared one, else 0-100 for a percentage; None for non-numbers."""
+        if self.kind != "number":
+            return None
+        if self.range is not None:
+            return self.range
+        return PERCENT_RANGE if self.is_percent else None
 
 
 class ParamRef(_Model):
