@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import EngineError, Problem, UsageError, did_you_mean
+from .errors import EngineError
 from .evaluators.base import Context, Measurement, fmt_num
 from .evidence.loader import load_evidence
 from .evidence.model import Evidence
@@ -45,8 +45,9 @@ from .rules.compiler import (
     compile_scheme,
 )
 from .rules.runtime import Ruleset, Session
+from .schemes.selection import resolve_schemes, schemes_covering
 from .schemes.checker import LeafSpec
-from .schemes.loader import builtin_schemes, leaves_of, load_scheme
+from .schemes.loader import leaves_of
 from .schemes.model import Requirement, Scheme
 from .schemes.parameters import check_overrides as _check_overrides
 
@@ -145,67 +146,6 @@ def _top_ruleset() -> Ruleset:
         return _TOP[0]
 
 
-# ------------------------------------------------------------------ scheme selection
-
-
-def schemes_covering(evidence: Evidence, candidates: Iterable[Scheme]) -> list[Scheme]:
-    """The schemes for which the evidence holds at least half of the items their measures read.
-
-    Half, not one: schemes share items (walkabouts count for MIS SA9 and the
-    board dashboard), and one shared item does not make a submission for a scheme.
-    """
-    out = []
-    for scheme in candidates:
-        paths = {p for spec in leaves_of(scheme) for p in spec.evaluator.evidence_paths(spec.params)}
-        if paths and 2 * sum(_present(evidence, p) for p in paths) >= len(paths):
-            out.append(scheme)
-    return out
-
-
-def _present(evidence: Evidence, path: str) -> bool:
-    from .evidence.model import resolve
-
-    return resolve(evidence, path) is not None
-
-
-def _resolve_schemes(evidence: Evidence, schemes: Sequence[str | Path | Scheme] | None) -> list[Scheme]:
-    if schemes is None and evidence.schemes:
-        known = builtin_schemes()
-        unknown = [s for s in evidence.schemes if s not in known]
-        if unknown:
-            raise UsageError(
-                [
-                    Problem("U002", f"the evidence names no bundled scheme '{s}'", expected="one of " + ", ".join(known), suggestion=did_you_mean(s, known))
-                    for s in unknown
-                ]
-            )
-        chosen = [load_scheme(s) for s in evidence.schemes]
-    elif schemes is None:
-        chosen = schemes_covering(evidence, [load_scheme(i) for i in builtin_schemes()])
-        if not chosen:
-            raise UsageError([Problem("U001", "the evidence holds nothing any bundled scheme measures", expected="evidence items such as counts.*, cases.*, attestations.*")])
-    else:
-        if isinstance(schemes, (str, Path, Scheme)):
-            schemes = [schemes]
-        chosen = [load_scheme(s) for s in schemes]
-    # Pull in schemes that others rest on (MIS SA6 -> SBLCBv2), dependencies first.
-    ordered: list[Scheme] = []
-
-    def visit(s: Scheme, trail: tuple[str, ...]) -> None:
-        if any(o.id == s.id for o in ordered):
-            return
-        for spec in leaves_of(s):
-            ref = getattr(spec.params, "scheme", None) if spec.evaluator.kind == "scheme_outcome" else None
-            if ref and ref not in trail:
-                dep = next((c for c in chosen if c.id == ref), None) or load_scheme(ref)
-                visit(dep, (*trail, s.id))
-        ordered.append(s)
-
-    for s in chosen:
-        visit(s, (s.id,))
-    return ordered
-
-
 # ------------------------------------------------------------------ parameters
 
 
@@ -232,7 +172,7 @@ def assess(
     """
     source = str(evidence) if isinstance(evidence, (str, Path)) else None
     ev = load_evidence(evidence)
-    chosen = _resolve_schemes(ev, schemes)
+    chosen = resolve_schemes(ev, schemes)
     overrides = _check_overrides(chosen, params)
     outcomes: dict[str, str] = {}
     results: list[SchemeResult] = []
