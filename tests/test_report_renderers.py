@@ -290,9 +290,18 @@ def test_explain_names_parameters_with_status_and_rule():
     assert schemes.param_ids(s, req) == ["T.within", "T.coverage"]
 
 
+def _nested(text: str) -> dict:
+    from compliance.evidence.layout import nest
+    from compliance.source import Document
+
+    doc = Document(yaml.safe_load(text), None, None)
+    assert not nest(doc)
+    return doc.data
+
+
 def test_template_comments_every_field_and_uses_only_known_keys():
     text = template.render([sample_scheme()])
-    data = yaml.safe_load(text)
+    data = _nested(text)
     assert set(data) >= {"trust", "period", "submitted_by", "submitted_on", "cases", "events", "attestations", "groups", "rates"}
 
     def walk(value, path):
@@ -305,20 +314,21 @@ def test_template_comments_every_field_and_uses_only_known_keys():
     # Every key line has a comment line above it (or is inside a commented example).
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        if re.match(r"^\s*[a-z_]+:", line) and not line.startswith("schema_version"):
+        if re.match(r"^\s*[a-z_.]+:", line) and not line.startswith(("schema_version", "schemes", "  start", "  end")):
             assert lines[i - 1].lstrip().startswith("#"), line
-    assert "Needed by: T-1.a" in text and "Needed by: T-2.a" in text
+    assert "Needed for T-1.a to be met (without it: insufficient evidence)." in text
+    assert "# T-1: " in text and "# T-2: " in text  # laid out section by section
 
 
 def test_template_examples_uncomment_into_valid_records():
     text = template.render([sample_scheme()])
     lines = text.splitlines()
-    start = lines.index("  perinatal_deaths:")
+    start = lines.index("cases.perinatal_deaths:")
     block = []
     for line in lines[start + 2 :]:
-        if not line.startswith("    # "):
+        if not line.startswith("  # "):
             break
-        block.append("    " + line[len("    # ") :])
+        block.append("  " + line[len("  # ") :])
     item = yaml.safe_load("\n".join(["x:"] + block))["x"][0]
     from compliance.evidence.records import PerinatalDeath
 

@@ -24,6 +24,7 @@ __all__ = [
     "Params",
     "Number",
     "Record",
+    "Read",
     "Measurement",
     "Context",
     "Evaluator",
@@ -54,6 +55,22 @@ class Record:
 
     id: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A piece of evidence a measure reads, and what the measurement becomes without it.
+
+    ``path`` is dotted from the evidence root; ``[]`` stands for every record of a
+    list (``cases.perinatal_deaths[].notified_on``).  ``absent`` is the leaf's
+    outcome when the piece is left out: ``missing`` (unknown), ``false`` (it counts
+    against the measure, as a review with no start date counts as late) or ``na``
+    (nothing to measure, as a cross-check with one side missing).  The template
+    and ``explain`` say from this what leaving a field out does.
+    """
+
+    path: str
+    absent: Literal["missing", "false", "na"] = "missing"
 
 
 @dataclass(slots=True)
@@ -133,17 +150,13 @@ class Evaluator:
         """Evidence paths this measure reads, each with the type(s) its value must have."""
         raise NotImplementedError
 
-    def param_refs(self, params: Any) -> list[str]:
-        """Parameter ids referenced by this measure's own arguments."""
-        refs: list[str] = []
-        for value in params.__dict__.values():
-            if isinstance(value, ParamRef):
-                refs.append(value.param)
-            elif isinstance(value, BaseModel):
-                refs.extend(self.param_refs(value))
-            elif isinstance(value, dict):
-                refs.extend(v.param for v in value.values() if isinstance(v, ParamRef))
-        return refs
+    def reads(self, params: Any) -> tuple[Read, ...]:
+        """Everything this measure reads, down to record fields, with what leaving each out does.
+
+        By default: the evidence paths, each unknown when absent.  Measures that
+        read inside an item or its records say more.
+        """
+        return tuple(Read(path) for path in self.evidence_paths(params))
 
     def measure(self, params: Any, ctx: Context) -> Measurement:
         raise NotImplementedError

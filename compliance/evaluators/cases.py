@@ -20,6 +20,7 @@ from .base import (
     Measurement,
     Number,
     Params,
+    Read,
     Record,
     fmt_num,
     more_needed,
@@ -123,6 +124,10 @@ describe: deaths with parents informed
     def evidence_paths(self, params: CaseProportionParams) -> dict[str, tuple[type, ...]]:
         return {params.records: (list,)}
 
+    def reads(self, params: CaseProportionParams) -> tuple[Read, ...]:
+        # A record with no value in the field does not equal the value that counts.
+        return (Read(params.records), Read(f"{params.records}[].{params.field}", "false"))
+
     def record_fields(self, params: CaseProportionParams) -> dict[str, tuple[type, ...]]:
         fields: dict[str, tuple[type, ...]] = {k: (type(v),) for k, v in params.where.items()}
         fields[params.field] = (type(params.equals),)
@@ -195,6 +200,10 @@ describe: reviews started within two months
 
     def evidence_paths(self, params: TimelinessParams) -> dict[str, tuple[type, ...]]:
         return {params.records: (list,)}
+
+    def reads(self, params: TimelinessParams) -> tuple[Read, ...]:
+        # A record with no end date counts as late once its deadline has passed.
+        return (Read(params.records), Read(f"{params.records}[].{params.end}", "false"))
 
     def record_fields(self, params: TimelinessParams) -> dict[str, tuple[type, ...]]:
         fields: dict[str, tuple[type, ...]] = {k: (type(v),) for k, v in params.where.items()}

@@ -15,6 +15,7 @@ from .base import (
     Measurement,
     Number,
     Params,
+    Read,
     Record,
     fmt_num,
     register,
@@ -60,6 +61,12 @@ describe: bi-monthly walkabouts
 
     def evidence_paths(self, params: CadenceParams) -> dict[str, tuple[type, ...]]:
         return {params.events: (list,)}
+
+    def reads(self, params: CadenceParams) -> tuple[Read, ...]:
+        out = [Read(params.events)]
+        if params.covering is not None:  # a report that does not list the item does not count for it
+            out.append(Read(f"{params.events}[].covers", "false"))
+        return tuple(out)
 
     def measure(self, params: CadenceParams, ctx: Context) -> Measurement:
         evidence = (params.events,)
@@ -119,6 +126,10 @@ describe: years since the establishment calculation
 
     def evidence_paths(self, params: RecencyParams) -> dict[str, tuple[type, ...]]:
         return {params.item: (Attestation, list)}
+
+    def reads(self, params: RecencyParams) -> tuple[Read, ...]:
+        # For an attestation the age is its document's date (for a list of events, the latest date).
+        return (Read(params.item), Read(f"{params.item}.document"), Read(f"{params.item}.document.dated"))
 
     def measure(self, params: RecencyParams, ctx: Context) -> Measurement:
         evidence = (params.item,)
@@ -193,6 +204,10 @@ describe: a transitional care pathway
 
     def evidence_paths(self, params: AttestationParams) -> dict[str, tuple[type, ...]]:
         return {params.item: (Attestation,)}
+
+    def reads(self, params: AttestationParams) -> tuple[Read, ...]:
+        item = Read(params.item, "false" if params.when_absent == "not_attested" else "missing")
+        return (item, *(Read(part) for part in self.parts(params)))
 
     def parts(self, params: AttestationParams) -> tuple[str, ...]:
         """The sub-paths of the attestation this rule needs, besides ``attested`` itself."""

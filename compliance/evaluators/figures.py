@@ -14,6 +14,7 @@ from .base import (
     Measurement,
     Number,
     Params,
+    Read,
     Record,
     compare,
     fmt_num,
@@ -93,6 +94,11 @@ describe: midwives in a team
 
     def evidence_paths(self, params: RecordLimitParams) -> dict[str, tuple[type, ...]]:
         return {params.records: (list,)}
+
+    def reads(self, params: RecordLimitParams) -> tuple[Read, ...]:
+        # A record without the figure is left out; with none left there is nothing to measure.
+        fields = [params.ratio.numerator, params.ratio.denominator] if params.ratio else [params.field or ""]
+        return (Read(params.records), *(Read(f"{params.records}[].{f}", "na") for f in fields))
 
     def record_fields(self, params: RecordLimitParams) -> dict[str, tuple[type, ...]]:
         if params.ratio:
@@ -274,6 +280,10 @@ describe: figures that differ
 
     def evidence_paths(self, params: ConsistencyParams) -> dict[str, tuple[type, ...]]:
         return {params.a: (Count, dict, int, float), params.b: (Count, dict, int, float)}
+
+    def reads(self, params: ConsistencyParams) -> tuple[Read, ...]:
+        # With one side missing there is nothing to cross-check.
+        return (Read(params.a, "na"), Read(params.b, "na"))
 
     def measure(self, params: ConsistencyParams, ctx: Context) -> Measurement:
         evidence = (params.a, params.b)

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from ..errors import EvidenceError, Problem, did_you_mean
 from ..source import Document, load_document, validate_document
+from .layout import nest
 from .model import Evidence
 from .records import Count, DatedEvent, PerinatalDeath, QualifyingCase
 from .types import describe_type, model_at, type_at, unwrap
@@ -44,6 +45,9 @@ def load_evidence(source: str | Path | Mapping[str, Any] | Evidence) -> Evidence
 
 
 def validate_evidence_data(doc: Document) -> Evidence:
+    twice = nest(doc)  # the template's dotted keys (attestations.tc_pathway:) go where they belong
+    if twice:
+        raise EvidenceError(twice, source=doc.text)
     top = ("V001", "evidence must be a mapping (an object) at the top level", "keys such as trust, period, submitted_by")
     evidence, problems = validate_document(doc, Evidence, EvidenceError, _shape_problem, top)
     for problem in _sense_problems(evidence, doc):
