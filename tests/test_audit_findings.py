@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import compliance
+from compliance.evidence.catalogue import RENAMED
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -181,3 +182,26 @@ def test_sa1e_says_nothing_about_a_stub_quarter_it_does_not_judge() -> None:
     _, req = compliance.load_scheme("mis-y3").find("MIS-Y3-SA1.e") or (None, None)
     assert req is not None
     assert not any("still needs" in n for n in req.notes)
+
+
+@pytest.mark.parametrize(
+    ("requirement", "parameters"),
+    [
+        ("SBLv2-E3-P1", {"SBLv2.E3.rfm_info_by"}),
+        ("SBLv2-E5-P1", {"SBLv2.E5.steroids_gestation_upper", "SBLv2.E5.steroids_full_course_within"}),
+        ("SBLv2-E5-P3", {"SBLv2.E5.mgso4_gestation_upper", "SBLv2.E5.mgso4_within"}),
+    ],
+)
+def test_c1_c3_what_a_count_counts_is_a_parameter_reported_with_its_status(requirement: str, parameters: set[str]) -> None:
+    """audit C1-C3: unconfirmed gestations and windows were fixed in evidence names; now they are parameters."""
+    a = compliance.assess(compliant(), schemes=["sblcbv2"])
+    r = a.requirement(requirement)
+    used = {p.id: p for p in r.parameters}
+    assert parameters <= set(used)
+    assert r.rests_on_unverified
+    name = sorted(parameters)[0]
+    local = compliance.assess(compliant(), schemes=["sblcbv2"], params={name: used[name].value - 1})
+    assert any(p.id == name and p.overridden for p in local.requirement(requirement).parameters)
+    for old, (new, _why) in RENAMED.items():
+        assert old.split(".")[1] not in json.dumps(compliant()), old
+        assert new.split(".")[1] in json.dumps(compliant()), new

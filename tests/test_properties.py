@@ -26,8 +26,8 @@ COUNT_PATHS = [
     "sbl_e1_co_at_booking",
     "sbl_e1_co_at_36_weeks",
     "sbl_e2_risk_assessed_at_booking",
-    "sbl_e3_rfm_information_by_28_weeks",
-    "sbl_e5_mgso4_within_24_hours",
+    "sbl_e3_rfm_information_timely",
+    "sbl_e5_mgso4_timely",
     "coc_booked_on_pathway",
 ]
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne}

@@ -300,7 +300,7 @@ def test_sbl_missing_indicator_data_is_insufficient_not_failed():
 
 def test_sbl_no_very_preterm_births_is_not_applicable_and_does_not_fail_the_element():
     data = example("coc_exactly_35_percent.json")
-    data["counts"]["sbl_e5_mgso4_within_24_hours"] = {"numerator": 0, "denominator": 0}
+    data["counts"]["sbl_e5_mgso4_timely"] = {"numerator": 0, "denominator": 0}
     a = run(data, SBL)
     assert status(a, "SBLv2-E5-P3") == "not_applicable"
     assert status(a, "SBLv2-E5") == "met"

@@ -27,7 +27,7 @@ from .records import (
     Team,
 )
 
-__all__ = ["Counts", "Figures", "Groups", "Events", "Attestations", "Rates", "Teams", "Cases"]
+__all__ = ["Counts", "Figures", "Groups", "Events", "Attestations", "Rates", "Teams", "Cases", "RENAMED"]
 
 
 def _f(description: str) -> Any:
@@ -52,12 +52,12 @@ class Counts(Strict):
     sbl_e1_referred_to_stop_smoking: Count | None = _f("Women with raised CO or who smoke referred to stop-smoking support / all such women (SBLv2-E1-P3).")
     sbl_e2_risk_assessed_at_booking: Count | None = _f("Pregnancies with FGR risk status recorded at booking / pregnancies booked (SBLv2-E2-P1).")
     sbl_e2_serial_scans_high_risk: Count | None = _f("High-risk women receiving serial ultrasound as per pathway / high-risk women (SBLv2-E2-P2).")
-    sbl_e3_rfm_information_by_28_weeks: Count | None = _f("Women given reduced-fetal-movement information by 28+0 weeks / women reaching 28 weeks (SBLv2-E3-P1).")
+    sbl_e3_rfm_information_timely: Count | None = _f("Women given reduced-fetal-movement information by the gestation the scheme sets (SBLv2.E3.rfm_info_by) / women reaching that gestation (SBLv2-E3-P1).")
     sbl_e3_rfm_computerised_ctg: Count | None = _f("Women presenting with reduced fetal movements who had a computerised CTG / all such women (SBLv2-E3-P2).")
     sbl_e4_risk_assessment_and_buddy: Count | None = _f("Audited labours with a documented risk assessment at onset and hourly buddy review / labours audited (SBLv2-E4-P3).")
-    sbl_e5_steroids_within_7_days: Count | None = _f("Singleton live births below 34+0 weeks with a full course of antenatal corticosteroids within 7 days before birth / all such births (SBLv2-E5-P1).")
-    sbl_e5_steroids_over_7_days: Count | None = _f("Singleton live births more than 7 days after completing the first course of steroids / births after steroids (SBLv2-E5-P2; lower is better).")
-    sbl_e5_mgso4_within_24_hours: Count | None = _f("Singleton live births below 30+0 weeks with magnesium sulphate within 24 hours before birth / all such births (SBLv2-E5-P3).")
+    sbl_e5_steroids_full_course_timely: Count | None = _f("Singleton live births below the gestation the scheme sets (SBLv2.E5.steroids_gestation_upper) with a full course of antenatal corticosteroids in the days before birth it sets (SBLv2.E5.steroids_full_course_within) / all such births (SBLv2-E5-P1).")
+    sbl_e5_steroids_after_window: Count | None = _f("Singleton live births more than the set number of days (SBLv2.E5.steroids_full_course_within) after completing the first course of steroids / births after steroids (SBLv2-E5-P2; lower is better).")
+    sbl_e5_mgso4_timely: Count | None = _f("Singleton live births below the gestation the scheme sets (SBLv2.E5.mgso4_gestation_upper) with magnesium sulphate within the hours before birth it sets (SBLv2.E5.mgso4_within) / all such births (SBLv2-E5-P3).")
     sbl_e5_appropriate_setting: Count | None = _f("Women giving birth in a care setting appropriate for gestation / all preterm births (SBLv2-E5-P4).")
 
 
@@ -150,3 +150,25 @@ class Cases(Strict):
 
     perinatal_deaths: list[PerinatalDeath] | None = _f("Every perinatal death in the period eligible for MBRRACE-UK notification and PMRT review (MIS-Y3-SA1).")
     qualifying_cases: list[QualifyingCase] | None = _f("Every case qualifying for HSIB or Early Notification (MIS-Y3-SA10).")
+
+
+#: Evidence items renamed since an earlier version of the format, and why: an old name is
+#: refused with the new one as the suggestion, never silently dropped.
+RENAMED: dict[str, tuple[str, str]] = {
+    "counts.sbl_e3_rfm_information_by_28_weeks": (
+        "counts.sbl_e3_rfm_information_timely",
+        "the 28+0 weeks is an unconfirmed value, now the parameter SBLv2.E3.rfm_info_by (audit C1)",
+    ),
+    "counts.sbl_e5_steroids_within_7_days": (
+        "counts.sbl_e5_steroids_full_course_timely",
+        "the 34+0 weeks and 7 days are unconfirmed values, now parameters (audit C2)",
+    ),
+    "counts.sbl_e5_steroids_over_7_days": (
+        "counts.sbl_e5_steroids_after_window",
+        "the 7 days is an unconfirmed value, now the parameter SBLv2.E5.steroids_full_course_within (audit C2)",
+    ),
+    "counts.sbl_e5_mgso4_within_24_hours": (
+        "counts.sbl_e5_mgso4_timely",
+        "the 30+0 weeks and 24 hours are now parameters (audit C3)",
+    ),
+}
