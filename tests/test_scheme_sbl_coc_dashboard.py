@@ -77,6 +77,8 @@ SBL_INDICATORS = (
 TPS_DASH = [f"TPS-DASH-{n}" for n in range(1, 7)]
 TPS_AMB = [f"TPS-AMB-{n}" for n in range(1, 6)]
 PQSM_MDS = [f"PQSM-MDS-{n}" for n in range(1, 13)]
+PQSM_MODEL = [f"PQSM-{n}" for n in range(1, 6)]
+SAFCHAMP = [f"SAFCHAMP-{n}" for n in range(1, 4)]
 AMB_IDS = [f"AMB-{n}" for n in range(0, 6)]
 COC_IDS = (
     [f"CoC-DEF-{n}" for n in range(1, 8)]
@@ -91,6 +93,8 @@ PATTERNS = {
     "dashboard": (r"TPS-DASH-\d+", TPS_DASH),
     "trajectories": (r"TPS-AMB-\d+", TPS_AMB),
     "pqsm": (r"PQSM-MDS-\d+", PQSM_MDS),
+    "pqsm model": (r"PQSM-\d+", PQSM_MODEL),
+    "safety champions": (r"SAFCHAMP-\d+", SAFCHAMP),
     "ambition": (r"(?<!-)AMB-\d+", AMB_IDS),
     "coc": (r"CoC-(?:DEF|TGT|MEAS|CHG)-\d+b?", COC_IDS),
 }
@@ -132,7 +136,7 @@ def _coverage(s: compliance.Scheme, ref_id: str) -> str | None:
 @pytest.mark.parametrize(
     ("scheme_id", "ref_id"),
     [(SBL, i) for i in SBL_ELEMENTS + SBL_INDICATORS]
-    + [(DASH, i) for i in TPS_DASH + TPS_AMB + PQSM_MDS + AMB_IDS]
+    + [(DASH, i) for i in TPS_DASH + TPS_AMB + PQSM_MDS + PQSM_MODEL + SAFCHAMP + AMB_IDS]
     + [(COC, i) for i in COC_IDS],
 )
 def test_every_reference_id_is_encoded_or_explained(scheme_id: str, ref_id: str):
@@ -559,9 +563,40 @@ def test_the_ambition_itself_and_the_duplicated_measures_are_declined_with_reaso
         assert "audit D5" in reasons[ref_id], ref_id
 
 
+# ---------------------------------------------------------------- named roles and seed duties (audit D6, D7)
+
+ROLES = {
+    "SAFCHAMP-1": "board_safety_champion",
+    "PQSM-5": "ned_supporting_board_champion",
+    "TPS-BSC-4": "duty_of_candour_upheld",
+}
+
+
+@pytest.mark.parametrize(("req_id", "item"), list(ROLES.items()))
+def test_named_roles_and_duty_of_candour_are_attested_and_decide_the_outcome(req_id: str, item: str):
+    data = example("dashboard_stillbirth_above_preterm_below.json")
+    assert run(data, DASH).scheme(DASH).status == "met"
+    data["attestations"][item] = {"attested": True}
+    a = run(data, DASH)
+    assert status(a, req_id) == "not_met"
+    assert "no document" in a.requirement(req_id).records[0].reason
+    assert a.scheme(DASH).status == "not_met"
+    del data["attestations"][item]
+    a = run(data, DASH)
+    assert status(a, req_id) == "insufficient_evidence"
+    assert a.requirement(req_id).missing_evidence == [f"attestations.{item}"]
+    assert a.scheme(DASH).status == "insufficient_evidence"
+
+
+def test_the_rest_of_the_pqsm_and_champion_facts_are_declined_with_reasons():
+    reasons = {n.id: n.reason for n in scheme(DASH).not_encoded}
+    for ref_id in ("PQSM-1", "PQSM-2", "PQSM-3", "SAFCHAMP-2"):
+        assert "audit D6" in reasons[ref_id], ref_id
+
+
 def test_every_dashboard_finding_is_cited_in_the_scheme():
     text = (ROOT / "schemes" / FILES[DASH]).read_text(encoding="utf-8")
-    for finding in ("A13", "D5"):
+    for finding in ("A13", "D5", "D6", "D7"):
         assert f"audit {finding}" in text, finding
 
 
@@ -576,6 +611,7 @@ def test_missing_trajectory_update_names_the_month():
     others = [r.id for r in a.section("TPS-DASH").requirements if r.status != "met"]
     assert others == ["TPS-DASH-3"]
     assert a.section("PQSM-MDS").status == "met"  # the March report covered everything else
+    assert a.scheme(DASH).unmet_sections == ["TPS-DASH"]  # the named roles and duties are attested too
 
 
 def test_dashboard_item_reported_only_some_months_fails_that_item():
