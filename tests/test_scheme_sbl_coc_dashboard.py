@@ -594,9 +594,36 @@ def test_the_rest_of_the_pqsm_and_champion_facts_are_declined_with_reasons():
         assert "audit D6" in reasons[ref_id], ref_id
 
 
+def test_mis_progress_is_partly_confirmed_and_its_oversight_duty_is_traced():
+    _, req = scheme(DASH).find("PQSM-MDS-10")
+    assert req.status == "partly_confirmed"
+    notes = " ".join(req.notes)
+    assert "audit B7" in notes and "audit D7" in notes
+
+
+# ---------------------------------------------------------------- one fact in two schemes (audit B2)
+
+
+def _cadence(scheme_id: str, req_id: str) -> tuple[str, float]:
+    s = compliance.load_scheme(scheme_id)
+    _, req = s.find(req_id)
+    (_, leaf), = list(iter_leaves(req.rule, ()))
+    assert leaf.measure["kind"] == "cadence"
+    return leaf.measure["events"], s.parameters[leaf.measure["every_months"]["param"]].value
+
+
+def test_walkabouts_are_the_same_evidence_at_the_same_interval_in_mis_and_the_dashboard():
+    mis = _cadence("mis-y3", "MIS-Y3-SA9.b")
+    dash = _cadence(DASH, "TPS-BSC-2")
+    assert mis == dash == ("events.board_champion_walkabouts", 2)
+    assert compliance.load_scheme("mis-y3").find("MIS-Y3-SA9.b")[1].rule.measure["every_months"] == {"param": "MIS.Y3.SA9.b.board_champion_feedback_interval"}  # type: ignore[union-attr]
+    _, req = scheme(DASH).find("TPS-BSC-2")
+    assert req.status == "confirmed" and any("audit B2" in n for n in req.notes)
+
+
 def test_every_dashboard_finding_is_cited_in_the_scheme():
     text = (ROOT / "schemes" / FILES[DASH]).read_text(encoding="utf-8")
-    for finding in ("A13", "D5", "D6", "D7"):
+    for finding in ("A13", "B2", "B7", "D5", "D6", "D7"):
         assert f"audit {finding}" in text, finding
 
 
