@@ -536,7 +536,7 @@ SCHEME_DATA = {
                     "rule": {
                         "any": [
                             {"measure": {"kind": "group_minimum", "groups": "groups.training_maternity_emergencies"}, "compare": ">=", "threshold": 90, "describe": "staff trained"},
-                            {"not": {"measure": {"kind": "trajectory", "rate": "rates.stillbirth", "per": 1000, "points": {2020: 4.0, 2025: 2.6}, "min_events": 3}, "compare": "<=", "describe": "stillbirths per 1,000 births"}},
+                            {"not": {"measure": {"kind": "trajectory", "rate": "rates.stillbirth", "per": 1000, "definition": {"denominator": "all_births"}, "points": {2020: 4.0, 2025: 2.6}, "min_events": 3}, "compare": "<=", "describe": "stillbirths per 1,000 births"}},
                         ]
                     },
                 },

@@ -74,6 +74,9 @@ SBL_INDICATORS = (
 TPS_DASH = [f"TPS-DASH-{n}" for n in range(1, 7)]
 TPS_AMB = [f"TPS-AMB-{n}" for n in range(1, 6)]
 PQSM_MDS = [f"PQSM-MDS-{n}" for n in range(1, 13)]
+PQSM_MODEL = [f"PQSM-{n}" for n in range(1, 6)]
+SAFCHAMP = [f"SAFCHAMP-{n}" for n in range(1, 4)]
+AMB_IDS = [f"AMB-{n}" for n in range(0, 6)]
 COC_IDS = (
     [f"CoC-DEF-{n}" for n in range(1, 8)]
     + ["CoC-TGT-1", "CoC-TGT-2", "CoC-TGT-2b", "CoC-TGT-3", "CoC-TGT-4", "CoC-TGT-5", "CoC-TGT-6", "CoC-TGT-7", "CoC-TGT-8"]
@@ -87,6 +90,9 @@ PATTERNS = {
     "dashboard": (r"TPS-DASH-\d+", TPS_DASH),
     "trajectories": (r"TPS-AMB-\d+", TPS_AMB),
     "pqsm": (r"PQSM-MDS-\d+", PQSM_MDS),
+    "pqsm model": (r"PQSM-\d+", PQSM_MODEL),
+    "safety champions": (r"SAFCHAMP-\d+", SAFCHAMP),
+    "ambition": (r"(?<!-)AMB-\d+", AMB_IDS),
     "coc": (r"CoC-(?:DEF|TGT|MEAS|CHG)-\d+b?", COC_IDS),
 }
 
@@ -127,7 +133,7 @@ def _coverage(s: compliance.Scheme, ref_id: str) -> str | None:
 @pytest.mark.parametrize(
     ("scheme_id", "ref_id"),
     [(SBL, i) for i in SBL_ELEMENTS + SBL_INDICATORS]
-    + [(DASH, i) for i in TPS_DASH + TPS_AMB + PQSM_MDS]
+    + [(DASH, i) for i in TPS_DASH + TPS_AMB + PQSM_MDS + PQSM_MODEL + SAFCHAMP + AMB_IDS]
     + [(COC, i) for i in COC_IDS],
 )
 def test_every_reference_id_is_encoded_or_explained(scheme_id: str, ref_id: str):
@@ -212,6 +218,7 @@ def test_informative_sections_do_not_decide():
         (COC, "CoC-MONITORING"),
         (DASH, "PQSM-MDS"),
         (DASH, "TPS-AMB"),
+        (DASH, "AMB"),
     }
 
 
@@ -426,8 +433,233 @@ def test_trajectories_inform_the_board_but_do_not_decide():
     a = assessed("dashboard_stillbirth_above_preterm_below.json", DASH)
     assert status(a, "TPS-AMB-1") == "not_met"  # 4.04 against 3.78
     assert status(a, "TPS-AMB-5") == "met"  # 6.28% against 6.8%
-    assert status(a, "TPS-AMB-2") == "insufficient_evidence"  # 12 events
+    assert status(a, "TPS-AMB-2") == "insufficient_evidence"  # per live births at 24+ weeks: not this trajectory's definition
+    assert status(a, "AMB-2") == "insufficient_evidence"  # its own definition, but only 12 events
     assert a.scheme(DASH).status == "met"
+
+
+# ---------------------------------------------------------------- rate definitions and suppressed rates (audit A13)
+
+
+def _rate_with(year: int, metric: str, **rate: Any) -> dict[str, Any]:
+    data = _rates_evidence(year, metric, 0, 1)
+    data["rates"][metric] = rate
+    return data
+
+
+LEEDS_STYLE = {
+    # A tertiary unit's crude neonatal mortality as MBRRACE-UK publishes it (audit A13: Leeds 2023, 5.56).
+    "events": 56,
+    "population": 10_072,
+    "source": "MBRRACE-UK trust-level perinatal mortality rates, births in 2023",
+    "definition": {"denominator": "live_births", "gestation_from_weeks": 24},
+}
+
+
+def test_a_rate_of_another_definition_is_not_judged_against_the_seed_trajectory():
+    a = run(_rate_with(2023, "neonatal_death", **LEEDS_STYLE), DASH)
+    req = a.requirement("TPS-AMB-2")
+    leaf = req.measurements[0]
+    assert req.status == "insufficient_evidence"  # not not_met: 5.56 per live birth is not judged against 1.82 per birth
+    assert leaf.value is None and leaf.threshold == 1.82
+    assert "5.56 per 1,000 live births at 24 weeks or more" in leaf.display
+    assert leaf.note and leaf.note.startswith("not compared")
+    assert "per 1,000 live births at 24 weeks or more" in leaf.note and "per 1,000 total births" in leaf.note
+    assert "not compared" in req.explanation
+    assert "MBRRACE-UK trust-level perinatal mortality rates, births in 2023" in leaf.display
+
+
+def test_the_same_rate_is_judged_by_the_trajectory_of_its_own_definition():
+    a = run(_rate_with(2023, "neonatal_death", **LEEDS_STYLE), DASH)
+    req = a.requirement("AMB-2")
+    leaf = req.measurements[0]
+    # 2023 on the reference 5.2 line: 1.6 (2020) to 1.0 (2025) -> 1.24 per 1,000 live births at 24+ weeks
+    assert (req.status, leaf.value, leaf.threshold, leaf.note) == ("not_met", 5.56, 1.24, None)
+    assert "live births at 24 weeks or more (2023 trajectory)" in (leaf.threshold_display or "")
+
+
+@pytest.mark.parametrize(("stillbirths", "expected"), [(173, "met"), (174, "not_met")])
+def test_a_rate_of_the_trajectorys_definition_is_judged_without_a_caveat(stillbirths: int, expected: str):
+    a = run(_rate_with(2022, "stillbirth", events=stillbirths, population=50_000, definition={"denominator": "all_births"}), DASH)
+    leaf = a.requirement("TPS-AMB-1").measurements[0]
+    assert a.requirement("TPS-AMB-1").status == expected
+    assert leaf.note is None and "per 1,000 total births" in leaf.display
+
+
+def test_a_rate_that_states_no_definition_is_judged_and_says_how_it_was_read():
+    a = run(_rates_evidence(2022, "stillbirth", 174, 50_000), DASH)
+    req = a.requirement("TPS-AMB-1")
+    assert req.status == "not_met"
+    note = req.measurements[0].note or ""
+    assert note.startswith("the rate states no definition") and "per 1,000 total births" in note
+    assert "states no definition" in req.explanation  # shown with the verdict, not only in the data
+
+
+def test_a_stated_gestation_cut_off_the_seed_does_not_state_is_compared_with_the_difference_said():
+    a = run(_rate_with(2022, "stillbirth", events=174, population=50_000, definition={"denominator": "all_births", "gestation_from_weeks": 24}), DASH)
+    req = a.requirement("TPS-AMB-1")
+    assert req.status == "not_met"
+    assert (req.measurements[0].note or "").startswith("compared with a difference: the rate counts births at 24 weeks or more")
+
+
+def test_a_rate_without_the_cut_off_the_official_trajectory_states_is_not_compared_with_it():
+    a = run(_rate_with(2023, "neonatal_death", events=56, population=10_072, definition={"denominator": "live_births"}), DASH)
+    assert status(a, "AMB-2") == "insufficient_evidence"
+    assert "not compared" in (a.requirement("AMB-2").measurements[0].note or "")
+    assert status(a, "TPS-AMB-2") == "insufficient_evidence"  # live births is not the seed's 'births' either
+
+
+def test_a_three_year_rolling_maternal_rate_is_judged_by_the_official_trajectory_only_in_its_definition():
+    rolling = {"events": 24, "population": 300_000, "definition": {"denominator": "maternities", "rolling_years": 3}}
+    a = run(_rate_with(2025, "maternal_death", **rolling), DASH)
+    assert (status(a, "AMB-3"), a.requirement("AMB-3").measurements[0].threshold) == ("not_met", 5.3)  # 8.0 against 5.3
+    assert "3-year rolling rate" in (a.requirement("TPS-AMB-4").measurements[0].note or "")  # the seed states no period
+    one_year = {**rolling, "definition": {"denominator": "maternities"}}
+    assert status(run(_rate_with(2025, "maternal_death", **one_year), DASH), "AMB-3") == "insufficient_evidence"
+
+
+@pytest.mark.parametrize("scheme_id", [DASH, SBL])
+def test_a_suppressed_rate_is_insufficient_evidence_never_zero(scheme_id: str):
+    suppressed = {"suppressed": True, "population": 4_210, "source": "MBRRACE-UK trust-level rates (small numbers suppressed)"}
+    a = run(_rate_with(2021, "stillbirth", **suppressed), scheme_id)
+    req = a.requirement("TPS-AMB-1" if scheme_id == DASH else "SBLv2-E3-O1")
+    leaf = req.measurements[0]
+    assert req.status == "insufficient_evidence"
+    assert leaf.value is None and (leaf.note or "").startswith("suppressed in the source")
+    assert "suppressed in the source" in req.explanation
+
+
+def test_a_suppressed_rate_may_leave_out_both_counts():
+    a = run(_rate_with(2021, "preterm_birth", suppressed=True), DASH)
+    assert status(a, "TPS-AMB-5") == "insufficient_evidence"
+
+
+def test_a_suppressed_previous_period_gives_no_trend_but_the_rate_is_still_judged():
+    a = run(_rate_with(2021, "stillbirth", events=35, population=10_000, previous={"suppressed": True, "label": "2020"}), DASH)
+    leaf = a.requirement("TPS-AMB-1").measurements[0]
+    assert a.requirement("TPS-AMB-1").status == "met"  # 3.5 against 3.78
+    assert leaf.trend is None and leaf.previous is None and "previous period is suppressed in the source" in leaf.display
+
+
+@pytest.mark.parametrize(
+    ("rate", "words"),
+    [
+        ({"population": 4_210}, "'events' and 'population' (events not given)"),
+        ({"suppressed": True, "events": 3, "population": 4_210}, "suppressed in the source has no event count"),
+        ({"events": 3, "population": 4_210, "definition": {"denominator": "births"}}, "all_births"),
+    ],
+)
+def test_a_rate_with_counts_that_contradict_it_is_refused_with_a_message(rate: dict[str, Any], words: str):
+    with pytest.raises(compliance.EvidenceError) as err:
+        compliance.load_evidence(_rate_with(2021, "stillbirth", **rate))
+    assert words in str(err.value) and "rates.stillbirth" in str(err.value)
+
+
+# ---------------------------------------------------------------- the alternative trajectory set (audit D5)
+
+
+def test_the_alternative_trajectory_set_is_informative_and_labelled():
+    s = scheme(DASH)
+    sec = next(x for x in s.sections if x.id == "AMB")
+    assert not sec.in_outcome
+    assert sec.title.startswith("Alternative trajectory set") and "reference 5.2" in sec.title
+    assert [r.id for r in sec.requirements] == ["AMB-2", "AMB-3"]
+    for req in sec.requirements:
+        assert "(alternative set)" in req.title
+        measure = req.rule.measure  # type: ignore[union-attr]
+        assert measure["definition"] == {"AMB-2": {"denominator": "live_births", "gestation_from_weeks": 24}, "AMB-3": {"denominator": "maternities", "rolling_years": 3}}[req.id]
+
+
+def test_the_alternative_set_flags_every_derived_value_and_confirms_only_the_published_targets():
+    p = scheme(DASH).parameters
+    for metric, (baseline, interim, target) in {"neonatal_death": (2.0, 1.6, 1.0), "maternal_death": (10.6, 8.48, 5.3)}.items():
+        assert (p[f"AMB.{metric}_target_2025"].value, p[f"AMB.{metric}_target_2025"].status) == (target, "confirmed")
+        for name, value, word in ((f"AMB.{metric}_baseline_2010", baseline, "Derived"), (f"AMB.{metric}_interim_2020", interim, "Computed")):
+            assert (p[name].value, p[name].status) == (value, "unconfirmed"), name
+            assert (p[name].note or "").startswith(word) and "audit D5" in (p[name].note or ""), name
+        # the interim point is the 20% milestone applied to the derived baseline, nothing else
+        assert round(baseline * 0.8, 4) == interim
+    a = run(_rate_with(2021, "neonatal_death", **LEEDS_STYLE), DASH)
+    used = {u.id: u.status for u in a.requirement("AMB-2").parameters}
+    # a pre-2025 line rests on the derived points, and the result says so beside the verdict
+    assert used["AMB.neonatal_death_baseline_2010"] == used["AMB.neonatal_death_interim_2020"] == "unconfirmed"
+    assert a.requirement("AMB-2").rests_on_unverified
+
+
+def test_the_ambition_itself_and_the_duplicated_measures_are_declined_with_reasons():
+    reasons = {n.id: n.reason for n in scheme(DASH).not_encoded}
+    assert "20% reduction by 2020" in reasons["AMB-0"] and "audit D5" in reasons["AMB-0"]
+    for ref_id in ("AMB-1", "AMB-4", "AMB-5"):
+        assert "audit D5" in reasons[ref_id], ref_id
+
+
+# ---------------------------------------------------------------- named roles and seed duties (audit D6, D7)
+
+ROLES = {
+    "SAFCHAMP-1": "board_safety_champion",
+    "PQSM-5": "ned_supporting_board_champion",
+    "TPS-BSC-4": "duty_of_candour_upheld",
+}
+
+
+@pytest.mark.parametrize(("req_id", "item"), list(ROLES.items()))
+def test_named_roles_and_duty_of_candour_are_attested_and_decide_the_outcome(req_id: str, item: str):
+    data = example("dashboard_stillbirth_above_preterm_below.json")
+    assert run(data, DASH).scheme(DASH).status == "met"
+    data["attestations"][item] = {"attested": True}
+    a = run(data, DASH)
+    # Self-attested, no document: neither confirmed nor refuted.
+    assert status(a, req_id) == "insufficient_evidence"
+    assert "no document" in a.requirement(req_id).measurements[0].records[0].reason
+    assert a.scheme(DASH).status == "insufficient_evidence"
+    data["attestations"][item]["attested"] = False
+    a = run(data, DASH)
+    assert status(a, req_id) == "not_met"
+    assert a.scheme(DASH).status == "not_met"
+    del data["attestations"][item]
+    a = run(data, DASH)
+    assert status(a, req_id) == "insufficient_evidence"
+    assert a.requirement(req_id).missing_evidence == [f"attestations.{item}"]
+    assert a.scheme(DASH).status == "insufficient_evidence"
+
+
+def test_the_rest_of_the_pqsm_and_champion_facts_are_declined_with_reasons():
+    reasons = {n.id: n.reason for n in scheme(DASH).not_encoded}
+    for ref_id in ("PQSM-1", "PQSM-2", "PQSM-3", "SAFCHAMP-2"):
+        assert "audit D6" in reasons[ref_id], ref_id
+
+
+def test_mis_progress_is_partly_confirmed_and_its_oversight_duty_is_traced():
+    _, req = scheme(DASH).find("PQSM-MDS-10")
+    assert req.status == "partly_confirmed"
+    notes = " ".join(req.notes)
+    assert "audit B7" in notes and "audit D7" in notes
+
+
+# ---------------------------------------------------------------- one fact in two schemes (audit B2)
+
+
+def _cadence(scheme_id: str, req_id: str) -> tuple[str, float]:
+    s = compliance.load_scheme(scheme_id)
+    _, req = s.find(req_id)
+    (_, leaf), = list(iter_leaves(req.rule, ()))
+    assert leaf.measure["kind"] == "cadence"
+    return leaf.measure["events"], s.parameters[leaf.measure["every_months"]["param"]].value
+
+
+def test_walkabouts_are_the_same_evidence_at_the_same_interval_in_mis_and_the_dashboard():
+    mis = _cadence("mis-y3", "MIS-Y3-SA9.b")
+    dash = _cadence(DASH, "TPS-BSC-2")
+    assert mis == dash == ("events.board_champion_walkabouts", 2)
+    assert compliance.load_scheme("mis-y3").find("MIS-Y3-SA9.b")[1].rule.measure["every_months"] == {"param": "MIS.Y3.SA9.b.board_champion_feedback_interval"}  # type: ignore[union-attr]
+    _, req = scheme(DASH).find("TPS-BSC-2")
+    assert req.status == "confirmed" and any("audit B2" in n for n in req.notes)
+
+
+def test_every_dashboard_finding_is_cited_in_the_scheme():
+    text = (ROOT / "schemes" / FILES[DASH]).read_text(encoding="utf-8")
+    for finding in ("A13", "B2", "B7", "D5", "D6", "D7"):
+        assert f"audit {finding}" in text, finding
 
 
 # ---------------------------------------------------------------- board dashboard cadence
@@ -441,6 +673,7 @@ def test_missing_trajectory_update_names_the_month():
     others = [r.id for r in a.section("TPS-DASH").requirements if r.status != "met"]
     assert others == ["TPS-DASH-3"]
     assert a.section("PQSM-MDS").status == "met"  # the March report covered everything else
+    assert a.scheme(DASH).unmet_sections == ["TPS-DASH"]  # the named roles and duties are attested too
 
 
 def test_dashboard_item_reported_only_some_months_fails_that_item():

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..evidence.records import Count, Rate
+from ..evidence.records import DENOMINATOR_WORDS, Count, Rate, RateDefinition, RateDenominator
 from ..schemes.model import Comparison
 from .base import (
     Context,
@@ -160,11 +160,74 @@ def interpolate(points: dict[int, float], year: float) -> float:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+class TrajectoryDefinition(Params):
+    """The definition a trajectory is stated in, as its source states it (audit A13)."""
+
+    denominator: RateDenominator = Field(description="What the trajectory is per: all_births, live_births, maternities or deliveries.")
+    gestation_from_weeks: int | None = Field(
+        None, ge=20, le=42, description="The gestation cut-off its source states (24: babies born at 24 weeks or more); omit when the source states none."
+    )
+    rolling_years: int | None = Field(None, ge=2, le=5, description="The rolling period its source states (3 for maternal mortality); omit when it states none.")
+
+
 class TrajectoryParams(Params):
     rate: str
     per: float = Field(description="Express the rate per this many: 1000 births, 100000 maternities, 100 for %.")
+    definition: TrajectoryDefinition = Field(description="What the trajectory is per; a rate of another definition is not compared with it.")
     points: dict[int, Number] = Field(description="Trajectory values by year; years between are interpolated linearly.")
     min_events: Number = Field(description="Below this many events the rate is shown but flagged as unstable, not judged.")
+
+
+def _per_words(per: float, d: RateDefinition | TrajectoryDefinition | None) -> str:
+    """'per 1,000 live births at 24 weeks or more', '% of total births', 'per 100,000 maternities, 3-year rolling'.
+
+    Without a definition, only the unit: 'per 1,000', '%'.
+    """
+    text = "%" if per == 100 else f"per {fmt_num(per)}"
+    if d is None:
+        return text
+    text += f" of {DENOMINATOR_WORDS[d.denominator]}" if per == 100 else f" {DENOMINATOR_WORDS[d.denominator]}"
+    if d.gestation_from_weeks is not None:
+        text += f" at {d.gestation_from_weeks} weeks or more"
+    if d.rolling_years is not None:
+        text += f", {d.rolling_years}-year rolling"
+    return text
+
+
+def _amount(value: float, words: str) -> str:
+    """'4.04 per 1,000 total births', '6.28% of total births'."""
+    return f"{fmt_num(value, 2)}{'' if words.startswith('%') else ' '}{words}"
+
+
+def _compare_definitions(per: float, rate: RateDefinition | None, trajectory: TrajectoryDefinition) -> tuple[bool, str | None]:
+    """Whether a rate may be compared with a trajectory, and what a reader must be told (audit A13).
+
+    * The rate states no definition: compared, and the note says it was read in the trajectory's.
+    * It differs in anything the trajectory states (the denominator always; a gestation
+      cut-off or a rolling period when the trajectory's source states one): not compared.
+    * It states a cut-off or a rolling period where the trajectory's source states none:
+      compared, and the note states the difference.
+    """
+    wanted = _per_words(per, trajectory)
+    if rate is None:
+        return True, f"the rate states no definition: it is read as {wanted}, the definition this trajectory is stated in"
+    if (
+        rate.denominator != trajectory.denominator
+        or (trajectory.gestation_from_weeks is not None and rate.gestation_from_weeks != trajectory.gestation_from_weeks)
+        or (trajectory.rolling_years is not None and rate.rolling_years != trajectory.rolling_years)
+    ):
+        return False, (
+            f"not compared: the rate is {_per_words(per, rate)} but this trajectory is {wanted}, "
+            "and a rate of another definition would mislead against it (audit A13)"
+        )
+    differences = []
+    if trajectory.gestation_from_weeks is None and rate.gestation_from_weeks is not None:
+        differences.append(f"the rate counts births at {rate.gestation_from_weeks} weeks or more; the trajectory's source states no gestation cut-off")
+    if trajectory.rolling_years is None and rate.rolling_years is not None:
+        differences.append(f"the rate is a {rate.rolling_years}-year rolling rate; the trajectory's source states no rolling period")
+    if differences:
+        return True, "compared with a difference: " + "; ".join(differences)
+    return True, None
 
 
 @register
@@ -176,6 +239,14 @@ class Trajectory(Evaluator):
     omitted.  The gap is shown as a figure, and with a previous period's
     counts the trend (improving or worsening) too.  A rate from fewer than
     ``min_events`` events is shown with its counts and flagged unstable.
+
+    The measure declares the ``definition`` its trajectory is stated in
+    (denominator; a gestation cut-off or rolling period if its source states
+    one).  A rate whose stated definition differs is shown but not compared:
+    insufficient evidence, with both definitions in the note.  A rate that
+    states no definition is compared, and the note says it was read in the
+    trajectory's.  A rate suppressed in the source is insufficient evidence
+    with that reason, never read as zero.
     """
 
     kind = "trajectory"
@@ -187,6 +258,7 @@ measure:
   kind: trajectory
   rate: rates.stillbirth
   per: 1000
+  definition: {denominator: all_births}
   points: {2010: {param: TPS.AMB.stillbirth.2010}, 2020: {param: TPS.AMB.stillbirth.2020}, 2025: {param: TPS.AMB.stillbirth.2025}}
   min_events: {param: DASH.small_numbers.min_events}
 compare: "<="
@@ -204,28 +276,59 @@ describe: stillbirths per 1,000 births
         points = {year: ctx.num(v) for year, v in params.points.items()}
         year = ctx.as_of.year
         target = round(interpolate(points, year), 4)
-        value = round(rate.events * params.per / rate.population, 4)
+        target_shown = f"{_amount(target, _per_words(params.per, params.definition))} ({year} trajectory)"
         unit = "%" if params.per == 100 else f"per {fmt_num(params.per)}"
-        detail: dict[str, Any] = {"events": rate.events, "population": rate.population, "year": year, "points": points}
+        detail: dict[str, Any] = {"year": year, "points": points}
+        source = f"; source: {rate.source}" if rate.source else ""
+        if rate.suppressed or rate.events is None or rate.population is None:
+            # Published data suppress small numbers: unknown, which is neither zero nor an error.
+            of = f" (population {fmt_num(rate.population)})" if rate.population else ""
+            return Measurement(
+                "missing",
+                None,
+                unit,
+                f"suppressed{of}{source}",
+                evidence=evidence,
+                na_reason="suppressed in the source: published data suppress small numbers, so the rate is not judged and not read as zero",
+                threshold=target,
+                threshold_display=target_shown,
+                detail=detail,
+            )
+        value = round(rate.events * params.per / rate.population, 4)
+        detail.update(events=rate.events, population=rate.population)
+        shown = f"{_amount(value, _per_words(params.per, rate.definition))} ({rate.events} of {fmt_num(rate.population)})"
+        comparable, caveat = _compare_definitions(params.per, rate.definition, params.definition)
+        if not comparable:
+            # Shown, so the board sees its figure, but with no value: nothing may judge it or draw it against this line.
+            return Measurement(
+                "missing", None, unit, shown + source, evidence=evidence, na_reason=caveat, threshold=target, threshold_display=target_shown, detail=detail
+            )
         trend = ""
-        if rate.previous is not None:
-            before = round(rate.previous.events * params.per / rate.previous.population, 4)
+        prev = rate.previous
+        if prev is not None and prev.events is not None and prev.population is not None:
+            before = round(prev.events * params.per / prev.population, 4)
             detail["previous"] = before
             detail["trend"] = "improving" if value < before else "worsening" if value > before else "unchanged"
-            trend = f"; {detail['trend']} from {fmt_num(before, 2)}" + (f" in {rate.previous.label}" if rate.previous.label else "")
+            trend = f"; {detail['trend']} from {fmt_num(before, 2)}" + (f" in {prev.label}" if prev.label else "")
+        elif prev is not None:
+            trend = "; no trend: the previous period is suppressed in the source"
         m = Measurement(
             "ok",
             value,
             unit,
-            f"{fmt_num(value, 2)} {unit} ({rate.events} of {fmt_num(rate.population)}){trend}",
+            shown + trend + (f"; {caveat}" if caveat else "") + source,
             evidence=evidence,
+            # The engine shows na_reason as the leaf's note; on a measured rate it carries the definition caveat.
+            na_reason=caveat,
             threshold=target,
-            threshold_display=f"{fmt_num(target, 2)} {unit} ({year} trajectory)",
+            threshold_display=target_shown,
             detail=detail,
         )
         min_events = ctx.num(params.min_events)
         if rate.events < min_events:
             m.unstable = f"only {rate.events} event(s), fewer than {fmt_num(min_events)}: the rate is unstable and is not judged alone"
+            if caveat:
+                m.unstable += f"; {caveat}"
         return m
 
     def shortfall(self, params: TrajectoryParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:

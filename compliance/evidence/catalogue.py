@@ -129,6 +129,9 @@ class Attestations(Strict):
     sbl_e5_alternative_agreed: Attestation | None = _f("Only if an alternative to the SBLCBv2 element 5 interventions was agreed with the LMS or commissioner: that agreement, with their document (SBLv2-E5-I). Leave it out otherwise.")
     fetal_monitoring_lead: Attestation | None = _f("A dedicated fetal-monitoring lead is in post (SBLv2-E4-I4).")
     si_reports_to_board_and_lms: Attestation | None = _f("Every maternity Serious Incident report, with a summary of the key issues, goes to the trust board and at the same time to the LMS (TPS-BSC-3, PQSM-4).")
+    board_safety_champion: Attestation | None = _f("A named board-level maternity safety champion is in post; the document is the one that names them, e.g. board minutes or an appointment letter (SAFCHAMP-1).")
+    ned_supporting_board_champion: Attestation | None = _f("A named non-executive director supports the board maternity safety champion; the document is the one that names them, e.g. board minutes (PQSM-5, OCK1-UCP-4).")
+    duty_of_candour_upheld: Attestation | None = _f("The board has assurance that the Duty of Candour is upheld for maternity and neonatal incidents, e.g. a Duty of Candour audit reported to the board (TPS-BSC-4).")
 
 
 class Rates(Strict):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Strict",
@@ -21,6 +22,9 @@ __all__ = [
     "Count",
     "DatedEvent",
     "Rate",
+    "RateDefinition",
+    "RateDenominator",
+    "DENOMINATOR_WORDS",
     "PreviousRate",
     "Team",
     "PerinatalDeath",
@@ -131,18 +135,86 @@ class DatedEvent(Strict):
     covers: tuple[DashboardItem, ...] = Field((), description="For board reports: which dashboard items it covered.")
 
 
+#: What a rate is counted per (audit A13): the population's kind.  A gestation cut-off
+#: and a rolling period are separate fields of :class:`RateDefinition`.
+RateDenominator = Literal["all_births", "live_births", "maternities", "deliveries"]
+
+#: How reports name each denominator ("per 1,000 live births").
+DENOMINATOR_WORDS: dict[str, str] = {
+    "all_births": "total births",
+    "live_births": "live births",
+    "maternities": "maternities",
+    "deliveries": "deliveries",
+}
+
+
+class RateDefinition(Strict):
+    """What a rate is per: its denominator, any gestation cut-off and any rolling period (audit A13).
+
+    Leaving out a field here means the rate has none of it (no cut-off, one
+    period), not that it is unknown; leave out the whole definition when the
+    source does not say.
+    """
+
+    denominator: RateDenominator = Field(
+        description="What the rate is per: all_births (live and still births), live_births, maternities or deliveries."
+    )
+    gestation_from_weeks: int | None = Field(
+        None, ge=20, le=42, description="Only births at or after this many completed weeks count (24 for MBRRACE-UK's rates); leave out if there is no cut-off."
+    )
+    rolling_years: int | None = Field(
+        None, ge=2, le=5, description="For a rolling rate, how many years it pools (3 for the maternal mortality rate); leave out for a single period."
+    )
+
+
+def _counts_given(events: int | None, population: int | None, suppressed: bool) -> None:
+    """A rate has its counts unless the source suppressed them; a suppressed one has no event count."""
+    if suppressed and events is not None:
+        raise PydanticCustomError(
+            "rate_suppressed_with_events",
+            "a rate suppressed in the source has no event count: leave 'events' out, or set 'suppressed: false' to give the count",
+        )
+    if not suppressed and (events is None or population is None):
+        gone = " and ".join(name for name, v in (("events", events), ("population", population)) if v is None)
+        raise PydanticCustomError(
+            "rate_counts_missing",
+            "a rate needs 'events' and 'population' ({gone} not given), or 'suppressed: true' if the source suppresses it",
+            {"gone": gone},
+        )
+
+
 class PreviousRate(Strict):
-    events: int = Field(ge=0)
-    population: int = Field(gt=0)
+    events: int | None = Field(None, ge=0, description="How many events in the previous period; leave out only if the source suppresses it.")
+    population: int | None = Field(None, gt=0, description="Out of how many, in the previous period.")
+    suppressed: bool = Field(False, description="true if the source suppresses the previous period's figure (small numbers): no trend is shown.")
     label: str | None = Field(None, description="Which period it is, e.g. '2019/20'.")
+
+    @model_validator(mode="after")
+    def _counts(self) -> PreviousRate:
+        _counts_given(self.events, self.population, self.suppressed)
+        return self
 
 
 class Rate(Strict):
-    """An outcome rate's counts; the scheme says per how many it is expressed."""
+    """An outcome rate's counts, where they come from and what they are per; the scheme says per how many it is expressed."""
 
-    events: int = Field(ge=0, description="How many events (e.g. stillbirths).")
-    population: int = Field(gt=0, description="Out of how many (e.g. births).")
+    events: int | None = Field(None, ge=0, description="How many events (e.g. stillbirths); leave out only if the source suppresses it.")
+    population: int | None = Field(None, gt=0, description="Out of how many (e.g. births).")
+    suppressed: bool = Field(
+        False,
+        description="true if the published source suppresses the figure (small numbers): it is judged insufficient evidence, never read as zero.",
+    )
+    source: str | None = Field(None, description="Where the rate comes from, e.g. 'MBRRACE-UK trust-level perinatal mortality rates, births in 2023'.")
+    definition: RateDefinition | None = Field(
+        None,
+        description="What the rate is per (denominator, gestation cut-off, rolling period); a rate is compared only with a trajectory of the same definition.",
+    )
     previous: PreviousRate | None = Field(None, description="The same figure for the previous period, to show a trend.")
+
+    @model_validator(mode="after")
+    def _counts(self) -> Rate:
+        _counts_given(self.events, self.population, self.suppressed)
+        return self
 
 
 class Team(Strict):
