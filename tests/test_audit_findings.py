@@ -205,3 +205,15 @@ def test_c1_c3_what_a_count_counts_is_a_parameter_reported_with_its_status(requi
     for old, (new, _why) in RENAMED.items():
         assert old.split(".")[1] not in json.dumps(compliant()), old
         assert new.split(".")[1] in json.dumps(compliant()), new
+
+
+def test_d1_d3_a_preterm_case_listed_by_mistake_does_not_lower_the_share() -> None:
+    """audit D1, D3: Early Notification and HSIB cases are term babies (EN-1, HSIB-1: 37+0 weeks or more)."""
+    data = compliant()
+    mistake = {"id": "KM-QC-99", "born_on": "2019-09-01", "criterion": "therapeutic_cooling", "gestation_weeks": 36}
+    data["cases"]["qualifying_cases"].append(mistake)
+    assert status(run(data), "MIS-Y3-SA10.a") == "met"
+    del mistake["gestation_weeks"]  # without a gestation the trust's own listing stands
+    assert status(run(data), "MIS-Y3-SA10.a") == "not_met"
+    mistake.update(born_on="2020-11-20", gestation_weeks=35)
+    assert status(run(data), "MIS-Y3-SA10.b") == "met"

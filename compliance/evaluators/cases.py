@@ -45,6 +45,11 @@ class Between(Params):
 class CaseFilter(Params):
     records: str
     where: dict[str, bool | str | int] = Field(default_factory=dict, description="Keep records whose fields equal these values.")
+    at_least: dict[str, Number] = Field(
+        default_factory=dict,
+        description="Leave out records whose numeric field is given and below this value (a case born before 37 "
+        "completed weeks is not a term case); a record without the field is kept, on the trust's own judgement.",
+    )
     between: Between | None = None
     empty: Literal["not_applicable", "met"] = Field(
         "not_applicable", description="What an empty set of records means: not applicable (default)."
@@ -65,6 +70,10 @@ def _select(params: CaseFilter, ctx: Context) -> tuple[list[BaseModel] | None, s
         return None, ""
     chosen = [r for r in records if all(getattr(r, k) == v for k, v in params.where.items())]
     what = ", ".join(f"{k} = {v}" for k, v in params.where.items())
+    for name, bound in params.at_least.items():
+        floor = ctx.num(bound)
+        chosen = [r for r in chosen if getattr(r, name) is None or getattr(r, name) >= floor]
+        what = ", ".join(filter(None, [what, f"{name} at least {fmt_num(floor)} where given"]))
     if params.between is not None:
         lo, hi = _date(params.between.from_, ctx), _date(params.between.until, ctx)
         field = params.between.field
@@ -130,6 +139,7 @@ describe: deaths with parents informed
 
     def record_fields(self, params: CaseProportionParams) -> dict[str, tuple[type, ...]]:
         fields: dict[str, tuple[type, ...]] = {k: (type(v),) for k, v in params.where.items()}
+        fields.update({k: (int, float) for k in params.at_least})
         fields[params.field] = (type(params.equals),)
         if params.between:
             fields[params.between.field] = (dt.date,)
@@ -207,6 +217,7 @@ describe: reviews started within two months
 
     def record_fields(self, params: TimelinessParams) -> dict[str, tuple[type, ...]]:
         fields: dict[str, tuple[type, ...]] = {k: (type(v),) for k, v in params.where.items()}
+        fields.update({k: (int, float) for k in params.at_least})
         fields[params.start] = (dt.date,)
         fields[params.end] = (dt.date,)
         if params.between:

@@ -266,3 +266,6 @@ class QualifyingCase(Strict):
     reported_on: dt.date | None = Field(None, description="When it was reported.")
     family_informed: bool | None = Field(None, description="Family given information about HSIB / Early Notification.")
     duty_of_candour_met: bool | None = Field(None, description="Duty of candour met for the family.")
+    gestation_weeks: int | None = Field(
+        None, ge=16, le=45, description="Completed weeks of pregnancy at birth (37 for 37+0 to 37+6); a case below term is not an EN or HSIB case (EN-1, HSIB-1)."
+    )
