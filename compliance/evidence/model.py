@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from .catalogue import (
     Attestations,
@@ -17,7 +17,7 @@ from .catalogue import (
     Rates,
     Teams,
 )
-from .records import Attestation, Period, Person, Strict, Trust
+from .records import Attestation, Date, Period, Person, Strict, Trust
 
 __all__ = ["Evidence", "EVIDENCE_SCHEMA_VERSION", "resolve", "evidence_json_schema"]
 
@@ -34,11 +34,12 @@ class Evidence(Strict):
         None,
         description="The bundled schemes this submission is for (e.g. ['mis-y3']); by default every scheme whose evidence it mostly holds.",
     )
-    assessment_date: dt.date | None = Field(
+    assessment_date: Date | None = Field(
         None, description="The date the assessment is made as of (defaults to the period end); date-effective targets switch on it."
     )
     submitted_by: Person
-    submitted_on: dt.date = Field(description="The date the evidence was submitted; nothing in it may be dated later.")
+    #: Blank (null) is "not yet filled": allowed, and listed by :attr:`blanks`.
+    submitted_on: Date | None = Field(description="The date the evidence was submitted; nothing in it may be dated later.")
     board_sign_off: Attestation | None = Field(None, description="The trust board's sign-off of the declaration (MIS-Y3-COND-2).")
     counts: Counts = Field(default_factory=Counts)
     figures: Figures = Field(default_factory=Figures)
@@ -48,6 +49,20 @@ class Evidence(Strict):
     rates: Rates = Field(default_factory=Rates)
     teams: Teams = Field(default_factory=Teams)
     cases: Cases = Field(default_factory=Cases)
+
+    # Set by the loader; not an input field, so a submission cannot claim its own blanks.
+    _blanks: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def blanks(self) -> tuple[str, ...]:
+        """The fields left blank (null) that need a value, as JSON paths in document order.
+
+        A blank inside a catalogue item means that item was treated as not
+        submitted; a blank in the header (trust name, ODS code, submitter,
+        submission date) is allowed.  ``compliance validate`` lists them as
+        "not yet filled".
+        """
+        return self._blanks
 
     @property
     def as_of(self) -> dt.date:
