@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 import compliance
+from compliance import cli
 from compliance.errors import format_path
 from compliance.evidence import catalogue, loader
 from compliance.evidence.model import Evidence
@@ -625,8 +626,121 @@ def test_blanks_are_not_an_input_field_and_the_callers_data_is_untouched():
     assert compliance.load_evidence(BASE, today=TODAY).blanks == ()
 
 
+# ------------------------------------------------------------------ the real template, end to end
+
+
+@pytest.fixture
+def template_copy(tmp_path, capsys) -> Path:
+    """``compliance template mis-y3 sblcbv2`` as written, with only the period filled in."""
+    assert cli.main(["template", "mis-y3", "sblcbv2"]) == 0
+    text = capsys.readouterr().out
+    text = re.sub(r"(?m)^  start:\s*$", "  start: 2020-12-01", text, count=1)
+    text = re.sub(r"(?m)^  end:\s*$", "  end: 2021-07-15", text, count=1)
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_a_blank_template_lists_what_is_not_yet_filled(template_copy, capsys):
+    code = cli.main(["validate", str(template_copy), "--today", "2021-07-20"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"ok: {template_copy} ((not yet filled), 2020-12-01 to 2021-07-15)"
+    m = re.fullmatch(r"(\d+) fields not yet filled:", lines[1])
+    assert m and int(m.group(1)) == len(lines) - 2 > 39
+    listed = [line.strip() for line in lines[2:]]
+    ev = compliance.load_evidence(template_copy, today=TODAY)
+    assert listed == list(ev.blanks)
+    for path in ("$.trust.name", "$.submitted_on", "$.counts.msds_ethnicity_recorded.numerator", "$.attestations.tc_pathway.attested", "$.figures.msds_cqims_passed"):
+        assert path in listed
+    assert "got None" not in out
+    # The same file gives the same output (the list is deterministic).
+    cli.main(["validate", str(template_copy), "--today", "2021-07-20"])
+    assert capsys.readouterr().out == out
+
+
+def test_assess_a_blank_template_is_insufficient_evidence(template_copy, capsys):
+    code = cli.main(["assess", str(template_copy), "--scheme", "mis-y3", "--format", "json", "--today", "2021-07-20"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (1, "")
+    a = json.loads(out)
+    assert a["trust"] == {"name": None, "ods_code": None} and a["submitted_on"] is None and a["submitted_by"] is None
+    statuses = {r["status"] for s in a["schemes"] for sec in s["sections"] for r in sec["requirements"]}
+    assert statuses <= {"insufficient_evidence", "not_applicable"} and "insufficient_evidence" in statuses
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html"])
+def test_reports_say_not_yet_filled_never_none(template_copy, capsys, fmt):
+    code = cli.main(["assess", str(template_copy), "--scheme", "mis-y3", "--format", fmt, "--today", "2021-07-20"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    head = out[:3000]
+    assert "(not yet filled)" in head
+    assert not re.search(r"\bNone\b", head)
+
+
 def test_a_blank_submitter_part_is_said_so():
     data = {**BASE, "submitted_by": {"name": None, "role": "Director of Midwifery"}}
     fixture = json.loads((ROOT / "tests" / "fixtures" / "evidence_full.json").read_text())
     a = compliance.assess({**fixture, **data}, schemes=["mis-y3"], today=TODAY)
     assert a.submitted_by == "(not yet filled), Director of Midwifery"
+
+
+# ------------------------------------------------------------------ end to end: python -m compliance
+
+
+def _cli(*args: str) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    return subprocess.run([sys.executable, "-m", "compliance", *args], cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300, check=False)
+
+
+@pytest.mark.parametrize(
+    "name, text, lines",
+    [
+        ("string.json", json.dumps({**BASE, "figures": {"msds_cqims_passed": "80"}}, indent=2), ["V061: '80' is text, not a number", "expected: a whole number", "did you mean: 80 (a number)?"]),
+        ("boolean.json", json.dumps({**BASE, "attestations": {"tc_pathway": {"attested": "yes"}}}, indent=2), ["V061: 'yes' is text, not true or false", "did you mean: true (a boolean)?"]),
+        ("fraction.json", json.dumps({**BASE, "figures": {"coc_plan_target_percent": 0.35}}, indent=2), ["V062: coc_plan_target_percent 0.35 looks like a fraction", "did you mean: 35 (percent)?"]),
+        ("future.yaml", "trust: {name: X, ods_code: RXX}\nperiod: {start: 2020-10-01, end: 2021-07-15}\nsubmitted_by: {name: A, role: B}\nsubmitted_on: 2031-07-14\n", ["future.yaml:4:1 ($.submitted_on): V063: submitted_on 2031-07-14 is later than today (2021-07-20)"]),
+        ("subgroup.json", json.dumps({**BASE, "counts": {"coc_booked_on_pathway": {"numerator": 5, "denominator": 100}, "coc_most_deprived_on_pathway": {"numerator": 6, "denominator": 20}}}, indent=2), ["V064: counts.coc_most_deprived_on_pathway.numerator 6 is above counts.coc_booked_on_pathway.numerator 5"]),
+        ("deep.json", _nested_json(100_000), ["deep.json:1:", "E007: nested too deeply (more than 64 levels)"]),
+        ("deep.yaml", "trust: {name: X, ods_code: RXX}\nschemes: " + "[" * 100_000 + "]" * 100_000 + "\n", ["deep.yaml:2:", "E007: nested too deeply (more than 64 levels)"]),
+        ("period.yaml", "trust: {name: X, ods_code: RXX}\nperiod: {start: 2020-10-01, end: }\nsubmitted_by: {name: A, role: B}\nsubmitted_on: 2021-07-14\n", ["period.yaml:2:", "V065: period.end is not filled in: the assessment needs the reporting period"]),
+    ],
+)
+@pytest.mark.parametrize("command", ["validate", "assess"])
+def test_bad_evidence_exits_2_with_a_message_and_no_traceback(tmp_path, name, text, lines, command):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    done = _cli(command, str(path), "--today", "2021-07-20")
+    assert done.returncode == 2, (done.stdout, done.stderr[-2000:])
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    for line in lines:
+        assert line in done.stderr, (line, done.stderr[:2000])
+
+
+def test_the_blank_template_end_to_end(tmp_path):
+    made = _cli("template", "mis-y3", "sblcbv2")
+    assert made.returncode == 0
+    text = re.sub(r"(?m)^  start:\s*$", "  start: 2020-12-01", made.stdout, count=1)
+    text = re.sub(r"(?m)^  end:\s*$", "  end: 2021-07-15", text, count=1)
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    done = _cli("validate", str(path))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert re.search(r"^\d+ fields not yet filled:$", done.stdout, re.M) and "  $.trust.name\n" in done.stdout
+    done = _cli("assess", str(path), "--scheme", "mis-y3")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stdout.startswith("(not yet filled) ((not yet filled))\n")
+
+
+@pytest.mark.parametrize("command", [("assess", "examples/mis_compliant.json"), ("validate", "examples/mis_compliant.json"), ("diff", "examples/mis_compliant.json", "examples/mis_late_pmrt.json")])
+@pytest.mark.parametrize("bad", ["2021-13-01", "yesterday", "2021-7-1"])
+def test_a_malformed_today_is_a_usage_error(command, bad):
+    done = _cli(*command, "--today", bad)
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"--today: U040: '{bad}' is not a date" in done.stderr and "Traceback" not in done.stderr
