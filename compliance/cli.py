@@ -42,6 +42,8 @@ PROGRESS_AFTER = 0.5
 
 FORMATS = ("terminal", "json", "markdown", "html")
 
+TODAY_HELP = "the date no evidence may be later than (default: today's date); give it for a reproducible run"
+
 
 class ManyInputErrors(InputError):
     """Several files were bad: every one of them is reported, each with its own carets."""
@@ -116,6 +118,21 @@ def parse_params(items: Sequence[str] | None) -> dict[str, Any] | None:
             )
         params[key.strip()] = parse_param_value(value)
     return params
+
+
+def parse_today(text: str | None) -> Any:
+    """``--today YYYY-MM-DD`` as a date (None when not given: the library uses the real date)."""
+    import datetime as dt
+
+    if text is None:
+        return None
+    raw = text.strip()
+    try:
+        if not _DATE.match(raw):
+            raise ValueError(raw)
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise UsageError([Problem("U040", f"'{text}' is not a date", Location("--today"), "a date as YYYY-MM-DD, e.g. --today 2021-07-15")]) from None
 
 
 def evidence_files(args: Sequence[str]) -> list[Path]:
@@ -220,11 +237,11 @@ class _Rendered(InputError):
         return self.text
 
 
-def _assess_path(path: Path, schemes: Sequence[Any] | None, params: dict[str, Any] | None) -> Assessment:
+def _assess_path(path: Path, schemes: Sequence[Any] | None, params: dict[str, Any] | None, today: Any = None) -> Assessment:
     """Assess one evidence file (the library indexes JSON positions only when a problem needs them)."""
     from . import assess
 
-    return assess(str(path), schemes=schemes, params=params)
+    return assess(str(path), schemes=schemes, params=params, today=today)
 
 
 #: Batches at least this large are spread over worker processes (one per core, at most 8).
@@ -255,16 +272,18 @@ def _shape(a: Assessment, shape: str) -> tuple[bool, Any]:
     return a.all_met, a
 
 
-def _worker_init(scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str) -> None:
+def _worker_init(scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str, today: Any = None) -> None:
     gc.enable()  # a forked worker inherits a parent's start-up setting; it assesses many files
     _WORKER_STATE["schemes"] = _load_schemes(scheme_ids)
     _WORKER_STATE["params"] = params
     _WORKER_STATE["shape"] = shape
+    _WORKER_STATE["today"] = today
 
 
 def _worker_assess(path: str) -> tuple[str, Any]:
     try:
-        result = _shape(_assess_path(Path(path), _WORKER_STATE["schemes"], _WORKER_STATE["params"]), _WORKER_STATE["shape"])
+        state = _WORKER_STATE
+        result = _shape(_assess_path(Path(path), state["schemes"], state["params"], state["today"]), state["shape"])
     except InputError as err:
         return "error", err.render()
     gc.freeze()  # what is kept is not garbage: stop the collector walking it again and again
@@ -286,7 +305,7 @@ def _workers(n_files: int) -> int:
 
 
 def _assess_files(
-    files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str = "full"
+    files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str = "full", today: Any = None
 ) -> list[tuple[bool, Any]]:
     """Assess every file, in order, keeping ``(all_met, what the report needs)`` for each.
 
@@ -342,7 +361,7 @@ def _assess_files(
             default = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
             context = multiprocessing.get_context(os.environ.get("COMPLIANCE_MP", default))
             chunk = max(1, min(32, len(files) // (workers * 4)))
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(scheme_ids, params, shape)) as pool:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(scheme_ids, params, shape, today)) as pool:
                 for i, (kind, value) in enumerate(pool.map(_worker_assess, [str(f) for f in files], chunksize=chunk)):
                     if kind == "ok":
                         results.append(value)
@@ -353,7 +372,7 @@ def _assess_files(
             for i, path in enumerate(files):
                 tick(i)
                 try:
-                    results.append(_shape(_assess_path(path, schemes, params), shape))
+                    results.append(_shape(_assess_path(path, schemes, params, today), shape))
                 except InputError as err:
                     errors.append(err)
                 if len(files) > 1:
@@ -371,12 +390,13 @@ def _assess_files(
 
 def cmd_assess(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
+    today = parse_today(args.today)
     files = evidence_files(args.evidence)
     if args.challenge and args.format == "json":
         raise UsageError([Problem("U012", "the challenge view has no JSON form", Location("--challenge"), expected="--format terminal, markdown or html")])
     many = len(files) > 1
     shape = "full" if not many or args.challenge else "json" if args.format == "json" else "summary"
-    kept = _assess_files(files, args.scheme, params, shape)
+    kept = _assess_files(files, args.scheme, params, shape, today)
     all_met = all(ok for ok, _ in kept)
     results = [value for _, value in kept]
     out = _Out(args.output)
@@ -421,16 +441,23 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from . import load_evidence
+    from .results import filled
 
+    today = parse_today(args.today)
     errors: list[InputError] = []
     lines: list[str] = []
     for path in evidence_files(args.evidence):
         try:
-            ev = load_evidence(path)
+            ev = load_evidence(path, today=today)
         except InputError as err:
             errors.append(err)
             continue
-        lines.append(f"ok: {path} ({ev.trust.name}, {ev.period.start} to {ev.period.end})")
+        lines.append(f"ok: {path} ({filled(ev.trust.name)}, {ev.period.start} to {ev.period.end})")
+        if ev.blanks:
+            # Blanks are allowed (a template being filled in): listed so that none is forgotten.
+            n = len(ev.blanks)
+            lines.append(f"{n} field{'' if n == 1 else 's'} not yet filled:")
+            lines.extend(f"  {path_}" for path_ in ev.blanks)
     if errors:
         raise errors[0] if len(errors) == 1 else ManyInputErrors(errors)
     _Out(None).write_text("\n".join(lines))
@@ -494,9 +521,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .report import diff
 
     params = parse_params(args.param)
+    today = parse_today(args.today)
     schemes = _load_schemes(args.scheme)
-    old = diff.load_side(args.old, schemes=schemes, params=params)
-    new = diff.load_side(args.new, schemes=schemes, params=params)
+    old = diff.load_side(args.old, schemes=schemes, params=params, today=today)
+    new = diff.load_side(args.new, schemes=schemes, params=params, today=today)
     changes = diff.compare(old, new)
     out = _Out(args.output)
     if args.format == "json":
@@ -555,10 +583,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="ID=VALUE", help="override a scheme parameter (number, true/false, YYYY-MM-DD or text)")
     p.add_argument("--only-gaps", action="store_true", help="hide sections that are met or not applicable")
     p.add_argument("--challenge", action="store_true", help="the board-champion view: questions to ask and weaknesses in the evidence")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     p.set_defaults(func=cmd_assess)
 
-    p = sub.add_parser("validate", parents=[common], help="check evidence files without assessing (exit 0 or 2)")
+    p = sub.add_parser("validate", parents=[common], help="check evidence files without assessing (exit 0 or 2)",
+                       description="Check evidence files without assessing them. Blank fields are allowed and listed as 'not yet filled'.")
     p.add_argument("evidence", nargs="+", metavar="EVIDENCE")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schemes", parents=[common], help="list the bundled schemes; 'schemes show ID' for one")
@@ -587,6 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="ID=VALUE")
     p.add_argument("--format", choices=("terminal", "json", "markdown"), default="terminal")
     p.add_argument("--output", "-o", metavar="FILE")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     p.set_defaults(func=cmd_diff)
     return parser
 

@@ -24,6 +24,7 @@ from .evaluators.base import Context, Measurement, fmt_num
 from .evidence.loader import load_evidence
 from .evidence.model import Evidence
 from .results import (
+    NOT_YET_FILLED,
     SCHEMA_VERSION,
     STATUS_ORDER,
     Assessment,
@@ -164,14 +165,18 @@ def assess(
     evidence: Evidence | Mapping[str, Any] | str | Path,
     schemes: Sequence[str | Path | Scheme] | str | None = None,
     params: Mapping[str, Any] | None = None,
+    *,
+    today: dt.date | None = None,
 ) -> Assessment:
     """Assess a trust's evidence against schemes (default: every bundled scheme it covers).
 
     ``params`` overrides named parameters for this assessment only; the
-    report lists every override beside the default it replaced.
+    report lists every override beside the default it replaced.  ``today``
+    is the date no evidence may be later than (default: the real date; give
+    it for a reproducible run).  Evidence already loaded is not checked again.
     """
     source = str(evidence) if isinstance(evidence, (str, Path)) else None
-    ev = load_evidence(evidence)
+    ev = load_evidence(evidence, today=today)
     chosen = resolve_schemes(ev, schemes)
     overrides = _check_overrides(chosen, params)
     outcomes: dict[str, str] = {}
@@ -191,11 +196,19 @@ def assess(
         period_end=ev.period.end,
         assessed_as_of=ev.as_of,
         submitted_on=ev.submitted_on,
-        submitted_by=f"{ev.submitted_by.name}, {ev.submitted_by.role}",
+        submitted_by=_submitter(ev),
         source=source,
         status=status,
         schemes=results,
     ))
+
+
+def _submitter(ev: Evidence) -> str | None:
+    """"name, role"; a part not yet filled is said so, and None when neither is filled."""
+    name, role = ev.submitted_by.name, ev.submitted_by.role
+    if name is None and role is None:
+        return None
+    return f"{name or NOT_YET_FILLED}, {role or NOT_YET_FILLED}"
 
 
 def _count(statuses: Iterable[str]) -> dict[str, int]:
@@ -518,7 +531,7 @@ def _requirement_result(
             "shortfall": shortfall,
             "records": leaf_records,
             "missing": list(m.missing),
-            "note": m.unstable or m.na_reason,
+            "note": m.unstable or m.note or m.na_reason,
             "trajectory": sorted(m.detail["points"].items()) if "points" in m.detail else None,
             "trajectory_year": m.detail.get("year"),
             "previous": m.detail.get("previous"),

@@ -25,6 +25,8 @@ __all__ = [
     "SchemeResult",
     "TrustInfo",
     "Assessment",
+    "NOT_YET_FILLED",
+    "filled",
 ]
 
 SCHEMA_VERSION = "1"
@@ -170,9 +172,19 @@ class SchemeResult(_Result):
     unverified_requirements: int = 0
 
 
+#: What reports show for a header field the evidence left blank.
+NOT_YET_FILLED = "(not yet filled)"
+
+
+def filled(value: object) -> str:
+    """``value`` as text, or "(not yet filled)" for a blank (None)."""
+    return NOT_YET_FILLED if value is None else str(value)
+
+
 class TrustInfo(_Result):
-    name: str
-    ods_code: str
+    #: None when the evidence left it blank (a template being filled in).
+    name: str | None
+    ods_code: str | None
 
 
 class Assessment(_Result):
@@ -183,8 +195,9 @@ class Assessment(_Result):
     period_start: dt.date
     period_end: dt.date
     assessed_as_of: dt.date
-    submitted_on: dt.date
-    submitted_by: str
+    #: None when the evidence left them blank.
+    submitted_on: dt.date | None
+    submitted_by: str | None
     source: str | None = Field(None, description="The evidence file assessed, if it came from a file.")
     status: Status
     schemes: list[SchemeResult]

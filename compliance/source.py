@@ -6,11 +6,18 @@ validation, scheme checks, evidence checks) can point at the exact spot.
 
 YAML is read with the *safe* composer only (no tags that build objects) and
 duplicate keys are an error rather than silently last-one-wins.
+
+Limits: nesting deeper than :data:`MAX_DEPTH` levels of mappings and lists is
+refused (the parsers, the validators and the position index all recurse, and
+Python's stack is finite), and YAML aliases may not expand a document beyond
+:func:`_yaml_budget` values (a "billion laughs" file is a few hundred bytes).
+Either is a located problem (exit 2), never a crash.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +30,19 @@ from .errors import ComplianceError, Location, Problem, ProblemCollector
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["Document", "load_document", "parse_yaml", "parse_json", "validate_document"]
+__all__ = ["Document", "load_document", "parse_yaml", "parse_json", "validate_document", "MAX_DEPTH", "too_deep"]
 
 Path_ = tuple[str | int, ...]
+
+#: The deepest nesting of mappings and lists a scheme or evidence file may have.  Evidence
+#: is under 10 levels deep and the bundled schemes under 20: 64 is generous, and far from
+#: the depth at which recursive code would exhaust Python's stack.
+MAX_DEPTH = 64
+
+
+def too_deep(location: Location) -> Problem:
+    """The problem for a document nested more than :data:`MAX_DEPTH` levels deep."""
+    return Problem("E007", f"nested too deeply (more than {MAX_DEPTH} levels)", location, f"at most {MAX_DEPTH} levels of mappings and lists")
 
 
 @dataclass(slots=True)
@@ -72,19 +89,42 @@ def parse_yaml(text: str, *, file: str | None, error: type[ComplianceError]) -> 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(file, mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit (1000 levels)
+            raise error([too_deep(loc)], source=text) from None
         raise error([Problem("E001", f"not valid YAML: {exc.problem or exc}", loc, "a YAML mapping")], source=text) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
         raise error([Problem("E001", f"not valid YAML: {exc}", Location(file))], source=text) from None
+    except RecursionError:
+        # The pure-Python composer (PyYAML built without libyaml) recurses per level.
+        raise error([too_deep(Location(file))], source=text) from None
     doc = Document(data=None, file=file, text=text)
     problems: list[Problem] = []
     if node is None:
         doc.data = None
         return doc
-    constructor = yaml.constructor.SafeConstructor()
-    doc.data = _yaml_value(node, (), doc, constructor, problems)
+    walk = _YamlWalk(doc, yaml.constructor.SafeConstructor(), problems, _yaml_budget(text))
+    try:
+        doc.data = walk.value(node, ())
+    except _TooLarge as big:
+        raise error([big.problem], source=text) from None
     if problems:
         raise error(problems, source=text)
     return doc
+
+
+def _yaml_budget(text: str) -> int:
+    """The most values a YAML text may stand for once its aliases are expanded.
+
+    Without aliases a document holds fewer values than it has characters; a few
+    aliases reused a few times stay well inside ten times that.
+    """
+    return 10 * len(text) + 10_000
+
+
+class _TooLarge(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
 
 
 _PLAIN_TAGS = {
@@ -92,49 +132,77 @@ _PLAIN_TAGS = {
 }
 
 
-def _yaml_value(node: yaml.Node, path: Path_, doc: Document, ctor: yaml.constructor.SafeConstructor, problems: list[Problem]) -> Any:
-    doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if node.tag not in _PLAIN_TAGS:
-        problems.append(Problem("E005", f"YAML tag '{node.tag}' is not allowed: schemes and evidence are plain data", _loc(doc, node, path)))
-        return None
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem("E002", "YAML merge keys ('<<') are not supported", _loc(doc, key_node, path)))
-                continue
-            try:
-                key = ctor.construct_object(key_node, deep=True)
-            except (ValueError, OverflowError, yaml.YAMLError):
-                key = key_node.value
-            if not isinstance(key, (str, int)):
-                problems.append(Problem("E003", f"keys must be text, not {type(key).__name__}", _loc(doc, key_node, path)))
-                continue
-            key = str(key)
-            if key in out:
-                first = doc.positions.get((*path, key), (None, None))
-                problems.append(
-                    Problem(
-                        "E004",
-                        f"duplicate key '{key}' (first defined on line {first[0]})",
-                        _loc(doc, key_node, (*path, key)),
-                        "each key once per mapping",
-                    )
+class _YamlWalk:
+    """Turn composed YAML nodes into plain data, recording the position of every key."""
+
+    def __init__(self, doc: Document, ctor: yaml.constructor.SafeConstructor, problems: list[Problem], budget: int):
+        self.doc = doc
+        self.ctor = ctor
+        self.problems = problems
+        #: Values still allowed: an alias walks its anchor's nodes again, each one counted.
+        self.budget = budget
+
+    def value(self, node: yaml.Node, path: Path_) -> Any:
+        doc, problems = self.doc, self.problems
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooLarge(
+                Problem(
+                    "E008",
+                    "too large once its YAML aliases are expanded (aliases reused inside aliases?)",
+                    _loc(doc, node, path),
+                    "plain data; write repeated parts out, or use fewer aliases",
                 )
-                continue
-            # Record the key's own position: messages about a key point at the key.
-            doc.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = _yaml_value(value_node, (*path, key), doc, ctor, problems)
-            doc.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_yaml_value(child, (*path, i), doc, ctor, problems) for i, child in enumerate(node.value)]
-    try:
-        return ctor.construct_object(node, deep=True)
-    except (ValueError, OverflowError, yaml.YAMLError) as exc:
-        # An impossible date such as 2021-13-01 reaches us as a plain ValueError.
-        problems.append(Problem("E006", f"'{node.value}' is not a valid {node.tag.rsplit(':', 1)[-1]}: {exc}", _loc(doc, node, path)))
-        return None
+            )
+        doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if node.tag not in _PLAIN_TAGS:
+            problems.append(Problem("E005", f"YAML tag '{node.tag}' is not allowed: schemes and evidence are plain data", _loc(doc, node, path)))
+            return None
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and len(path) >= MAX_DEPTH:
+            problems.append(too_deep(_loc(doc, node, path)))
+            return None
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    problems.append(Problem("E002", "YAML merge keys ('<<') are not supported", _loc(doc, key_node, path)))
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    # Never construct a mapping or list used as a key: it may be nested without limit.
+                    problems.append(Problem("E003", f"keys must be text, not {'dict' if isinstance(key_node, yaml.MappingNode) else 'list'}", _loc(doc, key_node, path)))
+                    continue
+                try:
+                    key = self.ctor.construct_object(key_node, deep=True)
+                except (ValueError, OverflowError, yaml.YAMLError):
+                    key = key_node.value
+                if not isinstance(key, (str, int)):
+                    problems.append(Problem("E003", f"keys must be text, not {type(key).__name__}", _loc(doc, key_node, path)))
+                    continue
+                key = str(key)
+                if key in out:
+                    first = doc.positions.get((*path, key), (None, None))
+                    problems.append(
+                        Problem(
+                            "E004",
+                            f"duplicate key '{key}' (first defined on line {first[0]})",
+                            _loc(doc, key_node, (*path, key)),
+                            "each key once per mapping",
+                        )
+                    )
+                    continue
+                # Record the key's own position: messages about a key point at the key.
+                doc.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = self.value(value_node, (*path, key))
+                doc.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(child, (*path, i)) for i, child in enumerate(node.value)]
+        try:
+            return self.ctor.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            # An impossible date such as 2021-13-01 reaches us as a plain ValueError.
+            problems.append(Problem("E006", f"'{node.value}' is not a valid {node.tag.rsplit(':', 1)[-1]}: {exc}", _loc(doc, node, path)))
+            return None
 
 
 def _loc(doc: Document, node: yaml.Node, path: Path_) -> Location:
@@ -146,8 +214,17 @@ def _loc(doc: Document, node: yaml.Node, path: Path_) -> Location:
 
 def parse_json(text: str, *, file: str | None, error: type[ComplianceError]) -> Document:
     """Parse JSON with the standard library (exact semantics), then index positions."""
+    deep_at = _too_deep_at(text)
+    if deep_at is not None:
+        line, col = _line_col(text, deep_at)
+        raise error([too_deep(Location(file, line, col))], source=text)
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        # Only a text crafted to pass the quick depth test gets here.
+        offset = _deep_offset(text)
+        where = Location(file, *_line_col(text, offset)) if offset is not None else Location(file)
+        raise error([too_deep(where)], source=text) from None
     except _DuplicateKey as dup:
         doc = Document(None, file, text)
         _JsonIndexer(text, doc).run()
@@ -156,6 +233,53 @@ def parse_json(text: str, *, file: str | None, error: type[ComplianceError]) -> 
     except json.JSONDecodeError as exc:
         raise error([Problem("E001", f"not valid JSON: {exc.msg}", Location(file, exc.lineno, exc.colno), "a JSON object")], source=text) from None
     return Document(data, file, text, index_later=lambda d: _JsonIndexer(text, d).run())
+
+
+#: A JSON string (skipped whole: brackets inside it do not count) or a bracket.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[][{}]')
+#: Every byte but the four brackets (UTF-8 never uses ASCII bytes inside a longer character).
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_AS_PARENS = bytes.maketrans(b"[{]}", b"(())")
+
+
+def _too_deep_at(text: str) -> int | None:
+    """The offset of the first bracket that opens a level beyond :data:`MAX_DEPTH`, if any.
+
+    Checked before ``json.loads``: the standard parser (and the position index
+    after it) recurse once per level.  The quick test, all in C, keeps only the
+    brackets and strips innermost pairs, one level per pass: a text that empties
+    within :data:`MAX_DEPTH` passes is shallow enough.  Brackets inside strings
+    are counted too, so only a text that fails it (deep, or with an unpaired
+    bracket in a string) is scanned token by token.  A crafted string could
+    fool the quick test; ``json.loads`` then meets the depth as a RecursionError,
+    which :func:`parse_json` reports in the same words.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    brackets = text.encode("utf-8", "surrogatepass").translate(_AS_PARENS, _NOT_BRACKET)
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return None
+        fewer = brackets.replace(b"()", b"")
+        if fewer == brackets:
+            break  # an unpaired bracket: in a string, or not valid JSON (json.loads says where)
+        brackets = fewer
+    if not brackets:
+        return None
+    return _deep_offset(text)
+
+
+def _deep_offset(text: str) -> int | None:
+    depth = 0
+    for m in _JSON_TOKEN.finditer(text):
+        ch = text[m.start()]
+        if ch == "[" or ch == "{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return m.start()
+        elif ch == "]" or ch == "}":
+            depth -= 1
+    return None
 
 
 class _DuplicateKey(ValueError):
@@ -304,6 +428,10 @@ def validate_document(
         problems.raise_if_any()
     try:
         return model.model_validate(doc.data), problems
+    except RecursionError:  # pragma: no cover - the parsers refuse deep nesting first
+        problems.add(too_deep(doc.locate(())))
+        problems.raise_if_any()
+        raise
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             problems.add(shape_problem(err, doc))

@@ -296,11 +296,18 @@ def test_template(sid, run, snapshot, tmp_path):
     for p in needed_paths([compliance.load_scheme(sid)]):
         head, _, rest = p.partition(".")
         assert head in data and (not rest or rest in (data[head] or {})), p
-    # A blank template is valid evidence: validate lists what is not yet filled, without a traceback.
+    # Blanks are "not yet filled", not type errors: only a blank reporting period stops a blank
+    # template (the assessment needs it), and validate says where, without a traceback.
     path = tmp_path / "blank.yaml"
     path.write_text(out, encoding="utf-8")
-    code, stdout, err = run("validate", str(path))
-    assert code == 0 and "not yet filled" in stdout and "Traceback" not in err
+    code, _, err = run("validate", str(path))
+    if code == 2:
+        assert "blank.yaml:" in err and "^" in err and "Traceback" not in err
+        assert {line.split(": ")[1] for line in err.splitlines() if line.startswith(str(path))} == {"V065"}
+    filled = re.sub(r"(?m)^  start:\s*$", "  start: 2020-12-01", out, count=1)
+    path.write_text(re.sub(r"(?m)^  end:\s*$", "  end: 2021-07-15", filled, count=1), encoding="utf-8")
+    code, out, err = run("validate", str(path))
+    assert (code, err) == (0, "") and "fields not yet filled:" in out
 
 
 def test_validate_examples(run, snapshot):
@@ -308,6 +315,35 @@ def test_validate_examples(run, snapshot):
     assert (code, err) == (0, "")
     assert out.count("ok: ") == len(EXAMPLES)
     assert out == snapshot
+
+
+def test_validate_lists_blank_fields(run, tmp_path):
+    path = tmp_path / "trust.yaml"
+    path.write_text(
+        "trust: {name: Northfield, ods_code: }\nperiod: {start: 2020-10-01, end: 2021-07-15}\n"
+        "submitted_by: {name: A, role: B}\nsubmitted_on: 2021-07-14\n"
+        "counts:\n  sbl_e1_co_at_booking: {numerator: 5, denominator: }\n"
+    )
+    code, out, err = run("validate", str(path))
+    assert (code, err) == (0, "")
+    assert out == (
+        f"ok: {path} (Northfield, 2020-10-01 to 2021-07-15)\n"
+        "2 fields not yet filled:\n"
+        "  $.trust.ods_code\n"
+        "  $.counts.sbl_e1_co_at_booking.denominator\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["assess", "validate", "diff"])
+def test_today_option(command, run):
+    args = ["examples/mis_compliant.json"] + (["examples/mis_compliant.json"] if command == "diff" else [])
+    code, _, err = run(command, *args, "--today", "2021-07-14")  # the submission date, the example's latest but the period end
+    assert code == 0 and err == ""
+    code, out, err = run(command, *args, "--today", "2021-07-13")
+    assert code == 2 and out == ""
+    assert "V063: submitted_on 2021-07-14 is later than today (2021-07-13)" in err and "Traceback" not in err
+    code, _, err = run(command, *args, "--today", "14/07/2021")
+    assert code == 2 and "--today: U040: '14/07/2021' is not a date" in err
 
 
 def test_diff_evidence_files(run, snapshot):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -198,6 +199,33 @@ def test_impossible_evidence_named_by_json_path(tmp_path: Path) -> None:
         ("$.cases.perinatal_deaths[2].review_started_on", "review_started_on 2021-08-01 is after the submission date 2021-07-14"),
     ]
     assert all(line is not None for line, *_ in got)
+
+
+def test_untrue_evidence_is_reported_together_with_positions(tmp_path: Path) -> None:
+    path = tmp_path / "evidence.json"
+    path.write_text(
+        json.dumps(
+            {
+                **BASE,
+                "figures": {"coc_plan_target_percent": 0.35},
+                "counts": {
+                    "coc_booked_on_pathway": {"numerator": 10, "denominator": 100},
+                    "coc_black_asian_on_pathway": {"numerator": 11, "denominator": 40},
+                },
+                "attestations": {"tc_pathway": {"attested": True, "board_approved_on": "2031-07-14"}},
+            },
+            indent=2,
+        )
+    )
+    with pytest.raises(compliance.EvidenceError) as info:
+        compliance.load_evidence(path, today=dt.date(2021, 7, 20))
+    got = [(p.location.line, p.location.column, p.code, p.suggestion) for p in info.value.problems]
+    assert got == [(16, 5, "V062", "35 (percent)"), (24, 7, "V064", None), (31, 7, "V063", None)]
+
+
+def test_string_numbers_are_pinned_with_their_position(tmp_path: Path) -> None:
+    got = evidence_problems(tmp_path, {"figures": {"msds_cqims_passed": "80"}})
+    assert got == [(16, 5, "$.figures.msds_cqims_passed", "'80' is text, not a number", "80 (a number)")]
 
 
 def test_not_json(tmp_path: Path) -> None:

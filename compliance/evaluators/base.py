@@ -91,6 +91,8 @@ class Measurement:
     threshold_display: str | None = None
     #: Rates from very few events are shown but not judged alone.
     unstable: str | None = None
+    #: What a reader must know about the figure (suppressed in its source, read in another definition).
+    note: str | None = None
     #: Evaluator-specific numbers the shortfall sentence needs.
     detail: dict[str, Any] = field(default_factory=dict)
 

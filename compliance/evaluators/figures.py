@@ -289,7 +289,7 @@ describe: stillbirths per 1,000 births
                 unit,
                 f"suppressed{of}{source}",
                 evidence=evidence,
-                na_reason="suppressed in the source: published data suppress small numbers, so the rate is not judged and not read as zero",
+                note="suppressed in the source: published data suppress small numbers, so the rate is not judged and not read as zero",
                 threshold=target,
                 threshold_display=target_shown,
                 detail=detail,
@@ -301,7 +301,7 @@ describe: stillbirths per 1,000 births
         if not comparable:
             # Shown, so the board sees its figure, but with no value: nothing may judge it or draw it against this line.
             return Measurement(
-                "missing", None, unit, shown + source, evidence=evidence, na_reason=caveat, threshold=target, threshold_display=target_shown, detail=detail
+                "missing", None, unit, shown + source, evidence=evidence, note=caveat, threshold=target, threshold_display=target_shown, detail=detail
             )
         trend = ""
         prev = rate.previous
@@ -318,8 +318,7 @@ describe: stillbirths per 1,000 births
             unit,
             shown + trend + (f"; {caveat}" if caveat else "") + source,
             evidence=evidence,
-            # The engine shows na_reason as the leaf's note; on a measured rate it carries the definition caveat.
-            na_reason=caveat,
+            note=caveat,
             threshold=target,
             threshold_display=target_shown,
             detail=detail,
@@ -349,11 +348,14 @@ def _figures(value: Any, part: str) -> dict[str, float] | None:
     if value is None:
         return None
     if isinstance(value, Count):
+        if value.suppressed or value.numerator is None or value.denominator is None:
+            return None  # suppressed in its source: nothing to cross-check
         if part == "value":
             return {"": round(100.0 * value.numerator / value.denominator, 6) if value.denominator else 0.0}
         return {"": float(getattr(value, part))}
     if isinstance(value, dict):
-        return {k: float(getattr(c, part)) if part != "value" else (c.numerator, c.denominator) for k, c in value.items()}  # type: ignore[misc]
+        known = {k: c for k, c in value.items() if not c.suppressed and c.numerator is not None and c.denominator is not None}
+        return {k: float(getattr(c, part)) if part != "value" else (c.numerator, c.denominator) for k, c in known.items()}  # type: ignore[misc]
     return {"": float(value)}
 
 

@@ -20,6 +20,17 @@ from .base import (
 __all__ = ["Proportion", "GroupMinimum"]
 
 
+def _suppressed(path: str, count: Count) -> Measurement:
+    """A count its source suppressed (small numbers): unknown, never zero."""
+    where = f" ({count.source})" if count.source else ""
+    return Measurement(
+        "missing",
+        display=f"suppressed in the source{where}",
+        evidence=(path,),
+        note="a figure suppressed in its source is not judged and not read as zero",
+    )
+
+
 def pct(numerator: int, denominator: int) -> float:
     # Rounded so that 19/20 is exactly 95.0 for the engine's comparison.
     return round(100.0 * numerator / denominator, 6)
@@ -55,6 +66,8 @@ describe: women with a CO reading at booking
         count: Count | None = ctx.get(params.count)
         if count is None:
             return Measurement("missing", missing=(params.count,), evidence=(params.count,))
+        if count.suppressed or count.numerator is None or count.denominator is None:
+            return _suppressed(params.count, count)
         if count.denominator == 0:
             return Measurement("na", evidence=(params.count,), na_reason=f"{params.count} has a denominator of 0: nothing to measure")
         value = pct(count.numerator, count.denominator)
@@ -111,7 +124,16 @@ describe: staff trained
         groups: dict[str, Count] | None = ctx.get(params.groups)
         if groups is None:
             return Measurement("missing", missing=(params.groups,), evidence=(params.groups,))
-        rates = {name: pct(c.numerator, c.denominator) for name, c in sorted(groups.items()) if c.denominator > 0}
+        hidden = sorted(name for name, c in groups.items() if c.suppressed or c.numerator is None or c.denominator is None)
+        if hidden:
+            # The lowest group may be one the source hides: the minimum is unknown.
+            return Measurement(
+                "missing",
+                display=f"suppressed in the source for {', '.join(hidden)}",
+                evidence=(params.groups,),
+                note="a figure suppressed in its source is not judged and not read as zero",
+            )
+        rates = {name: pct(c.numerator or 0, c.denominator) for name, c in sorted(groups.items()) if c.denominator}
         if not rates:
             return Measurement("na", evidence=(params.groups,), na_reason=f"{params.groups} lists no group with staff in it")
         lowest = min(rates, key=lambda n: (rates[n], n))

@@ -12,11 +12,12 @@ an empty list means "submitted: there were none" (often ``not_applicable``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
 from .records import (
+    PERCENT,
     Attestation,
     Count,
     DatedEvent,
@@ -24,10 +25,12 @@ from .records import (
     QualifyingCase,
     Rate,
     Strict,
+    StrictFloat,
+    StrictInt,
     Team,
 )
 
-__all__ = ["Counts", "Figures", "Groups", "Events", "Attestations", "Rates", "Teams", "Cases", "RENAMED"]
+__all__ = ["Counts", "Figures", "Groups", "Events", "Attestations", "Rates", "Teams", "Cases", "SECTIONS", "Subgroup", "SUBGROUPS", "RENAMED"]
 
 
 def _f(description: str) -> Any:
@@ -64,8 +67,14 @@ class Counts(Strict):
 class Figures(Strict):
     """Single numbers."""
 
-    msds_cqims_passed: int | None = Field(None, ge=0, description="Clinical Quality Improvement Metrics passed on the CNST scorecard in the named month (MIS-Y3-SA2.b).")
-    coc_plan_target_percent: float | None = Field(None, ge=0, le=100, description="The share of booking women the continuity-of-carer action plan aims to place on a pathway, in % (MIS-Y3-SA9.c).")
+    msds_cqims_passed: StrictInt | None = Field(None, ge=0, description="Clinical Quality Improvement Metrics passed on the CNST scorecard in the named month (MIS-Y3-SA2.b).")
+    coc_plan_target_percent: StrictFloat | None = Field(
+        None,
+        ge=0,
+        le=100,
+        json_schema_extra=PERCENT,
+        description="The share of booking women the continuity-of-carer action plan aims to place on a pathway, in % (MIS-Y3-SA9.c).",
+    )
 
 
 class Groups(Strict):
@@ -153,6 +162,41 @@ class Cases(Strict):
 
     perinatal_deaths: list[PerinatalDeath] | None = _f("Every perinatal death in the period eligible for MBRRACE-UK notification and PMRT review (MIS-Y3-SA1).")
     qualifying_cases: list[QualifyingCase] | None = _f("Every case qualifying for HSIB or Early Notification (MIS-Y3-SA10).")
+
+
+#: The catalogue's sections: the keys of the evidence whose every entry is an item a scheme can name.
+SECTIONS: tuple[str, ...] = ("counts", "figures", "groups", "events", "attestations", "rates", "teams", "cases")
+
+
+class Subgroup(NamedTuple):
+    """One count's part is a subgroup of another's: it can never be larger.
+
+    ``Subgroup("counts.a", "numerator", "counts.b", "numerator")`` says that
+    whoever ``counts.a`` counts as its numerator is also in ``counts.b``'s
+    numerator.  The loader reports a violation at the subgroup's part.
+    """
+
+    sub_path: str
+    sub_part: Literal["numerator", "denominator"]
+    total_path: str
+    total_part: Literal["numerator", "denominator"]
+
+
+#: Subgroup relations between counts (audit: subgroup counts larger than their total were accepted).
+#: Add a row for each new count that counts a subset of another's people.
+SUBGROUPS: tuple[Subgroup, ...] = (
+    # Black and Asian women on a pathway are women on a pathway; those booked are women booked.
+    Subgroup("counts.coc_black_asian_on_pathway", "numerator", "counts.coc_booked_on_pathway", "numerator"),
+    Subgroup("counts.coc_black_asian_on_pathway", "denominator", "counts.coc_booked_on_pathway", "denominator"),
+    # Likewise women from the 10% most deprived neighbourhoods.
+    Subgroup("counts.coc_most_deprived_on_pathway", "numerator", "counts.coc_booked_on_pathway", "numerator"),
+    Subgroup("counts.coc_most_deprived_on_pathway", "denominator", "counts.coc_booked_on_pathway", "denominator"),
+    # Women in a group receiving continuity receive continuity; the group's women booked are women booked (audit A8).
+    Subgroup("counts.coc_black_asian_receiving", "numerator", "counts.coc_receiving_continuity", "numerator"),
+    Subgroup("counts.coc_black_asian_receiving", "denominator", "counts.coc_booked_on_pathway", "denominator"),
+    Subgroup("counts.coc_most_deprived_receiving", "numerator", "counts.coc_receiving_continuity", "numerator"),
+    Subgroup("counts.coc_most_deprived_receiving", "denominator", "counts.coc_booked_on_pathway", "denominator"),
+)
 
 
 #: Evidence items renamed since an earlier version of the format, and why: an old name is

@@ -2,12 +2,17 @@
 
 Stages, in order:
 
-1. ``parse``   -- JSON or YAML text to data, with the position of every key.
+1. ``parse``   -- JSON or YAML text to data, with the position of every key
+                  (nesting deeper than :data:`~compliance.source.MAX_DEPTH` is refused).
 2. ``shape``   -- pydantic validation; each error is mapped to its file:line:column,
                   unknown keys get a "did you mean" from the keys allowed there.
+                  Numbers and booleans must be JSON numbers and booleans.  A blank
+                  (null) where a value is needed is *not yet filled*: the catalogue
+                  item holding it is set aside as not submitted (see :attr:`Evidence.blanks`).
 3. ``sense``   -- evidence that cannot be true: a numerator above its denominator,
-                  dates outside the period or after submission, a review before
-                  the death, the same case id twice.
+                  a subgroup above its total, a fraction where a percent belongs,
+                  dates outside the period, after submission or after today, a
+                  review before the death, the same case id twice.
 
 All problems of a stage are reported together.
 """
@@ -16,54 +21,219 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from ..errors import EvidenceError, Problem, did_you_mean
-from ..source import Document, load_document, validate_document
+from ..errors import EvidenceError, Location, Problem, ProblemCollector, did_you_mean, format_path
+from ..source import Document, load_document, too_deep
+from .catalogue import RENAMED, SECTIONS, SUBGROUPS
 from .layout import nest
-from .model import Evidence
-from .records import Count, DatedEvent, PerinatalDeath, QualifyingCase
+from .model import Evidence, resolve
+from .records import COUNT_INCOMPLETE, PERCENT, Count, DatedEvent, Period, PerinatalDeath, Person, QualifyingCase, Trust
 from .types import describe_type, model_at, type_at, unwrap
 
 __all__ = ["load_evidence", "validate_evidence_data"]
 
+Path_ = tuple[str | int, ...]
 
-def load_evidence(source: str | Path | Mapping[str, Any] | Evidence) -> Evidence:
-    """Load evidence from a file path, a mapping, or pass an :class:`Evidence` through."""
+
+def load_evidence(source: str | Path | Mapping[str, Any] | Evidence, *, today: dt.date | None = None) -> Evidence:
+    """Load evidence from a file path, a mapping, or pass an :class:`Evidence` through.
+
+    ``today`` is the date no evidence may be later than (default: the real
+    date); give it to make a check reproducible.
+    """
     if isinstance(source, Evidence):
         return source
-    if isinstance(source, Mapping):
-        doc = Document(dict(source), None, None)
-    else:
-        doc = load_document(source, error=EvidenceError)
-    return validate_evidence_data(doc)
+    try:
+        if isinstance(source, Mapping):
+            doc = Document(dict(source), None, None)
+        else:
+            doc = load_document(source, error=EvidenceError)
+        return validate_evidence_data(doc, today=today)
+    except RecursionError:
+        # The parsers refuse deep nesting first; this is the backstop for anything they miss.
+        where = None if isinstance(source, Mapping) else str(source)
+        raise EvidenceError([too_deep(Location(where))]) from None
 
 
-def validate_evidence_data(doc: Document) -> Evidence:
+def validate_evidence_data(doc: Document, *, today: dt.date | None = None) -> Evidence:
+    today = today or dt.date.today()
     twice = nest(doc)  # the template's dotted keys (attestations.tc_pathway:) go where they belong
     if twice:
         raise EvidenceError(twice, source=doc.text)
-    top = ("V001", "evidence must be a mapping (an object) at the top level", "keys such as trust, period, submitted_by")
-    evidence, problems = validate_document(doc, Evidence, EvidenceError, _shape_problem, top)
-    for problem in _sense_problems(evidence, doc):
+    problems = ProblemCollector(EvidenceError, file=doc.file, source=doc.text)
+    if not isinstance(doc.data, Mapping):
+        problems.add(Problem("V001", "evidence must be a mapping (an object) at the top level", doc.locate(()), "keys such as trust, period, submitted_by"))
+        problems.raise_if_any()
+    data: Mapping[str, Any] = doc.data
+    blanks: list[Path_] = []
+    try:
+        evidence = Evidence.model_validate(data)
+    except ValidationError as exc:
+        cleaned = _set_blanks_aside(exc.errors(include_url=False), data, doc, problems, blanks)
+        problems.raise_if_any()
+        try:
+            evidence = Evidence.model_validate(cleaned)
+        except ValidationError as again:  # pragma: no cover - setting an item aside cannot make it invalid
+            for err in again.errors(include_url=False):
+                problems.add(_shape_problem(err, doc))
+            problems.raise_if_any()
+            raise
+    blanks += _header_blanks(evidence, blanks) + _blank_items(data)
+    # In the order of the text when there is one (the template's order, by safety action), else of the data.
+    ordered = sorted(set(blanks), key=lambda p: (_line_col(doc, p), _document_order(data, p)))
+    evidence._blanks = tuple(format_path(p) for p in ordered)
+    evidence._today = today
+    for problem in _sense_problems(evidence, doc, today):
         problems.add(problem)
     problems.raise_if_any()
     return evidence
 
 
+# ---------------------------------------------------------------- blanks
+#
+# A template is filled in over days: a blank (null) value is "not yet filled",
+# not a type error.  Inside a catalogue item it makes the whole item not
+# submitted (a list loses no single record: that would change a percentage);
+# in the header it is allowed and listed.  Only null is blank: a value of the
+# wrong type is still an error.
+
+#: Header fields that may be blank; the assessment runs without them.
+_HEADER_BLANKS: tuple[Path_, ...] = (("trust", "name"), ("trust", "ods_code"), ("submitted_by", "name"), ("submitted_by", "role"), ("submitted_on",))
+#: Header records that may be blank as a whole (every field not yet filled).
+_HEADER_RECORDS: dict[str, type[BaseModel]] = {"trust": Trust, "submitted_by": Person}
+
+
+def _clean_loc(loc: Sequence[Any]) -> Path_:
+    # pydantic adds union members and validator names to a location: not keys of the document.
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+
+
+def _set_blanks_aside(
+    errors: Sequence[Mapping[str, Any]], data: Mapping[str, Any], doc: Document, problems: ProblemCollector, blanks: list[Path_]
+) -> dict[str, Any]:
+    """Record every blank, report every other error, and return the data with blank items set aside."""
+    aside: set[Path_] = set()
+    for err in errors:
+        loc = _clean_loc(err["loc"])
+        if err["type"] == COUNT_INCOMPLETE:
+            ctx = err.get("ctx") or {}
+            for part in ctx.get("missing", ()):
+                problems.add(
+                    Problem("V011", f"missing required key '{part}'", doc.locate(loc), "a whole number, or suppressed: true when the source suppressed it")
+                )
+            paths = [(*loc, part) for part in ctx.get("blank", ())]
+        elif err["type"] != "missing" and "input" in err and err["input"] is None:
+            paths = [loc]
+        else:
+            problems.add(_shape_problem(err, doc))
+            continue
+        for path in paths:
+            target = _blank_target(path)
+            if target is None:
+                problems.add(_shape_problem(err, doc))
+            elif target == ("period",):
+                problems.add(
+                    Problem(
+                        "V065",
+                        f"{format_path(path)[2:]} is not filled in: the assessment needs the reporting period",
+                        doc.locate(path),
+                        "the period's first and last day (YYYY-MM-DD)",
+                    )
+                )
+            else:
+                blanks.append(path)
+                aside.add(target)
+    cleaned = dict(data)
+    for target in sorted(aside, key=len):
+        head = str(target[0])
+        if len(target) == 1:
+            if head in _HEADER_RECORDS:
+                cleaned[head] = dict.fromkeys(_HEADER_RECORDS[head].model_fields)
+            else:
+                cleaned.pop(head, None)  # a blank section or version: as if left out
+            continue
+        section = cleaned.get(head)
+        if isinstance(section, Mapping):
+            cleaned[head] = {**section, target[1]: None}  # a copy: the caller's data is left as it was
+    return cleaned
+
+
+def _blank_target(path: Path_) -> Path_ | None:
+    """What a blank at ``path`` sets aside: its catalogue item, a whole section or header record; None if it may not be blank."""
+    head = path[0] if path else None
+    if head == "period":
+        return ("period",)
+    if head in SECTIONS:
+        return path[:2]
+    if head == "board_sign_off" or (head == "schema_version" and len(path) == 1):
+        return path[:1]
+    if head in _HEADER_RECORDS and len(path) == 1:
+        return path
+    return None
+
+
+def _header_blanks(ev: Evidence, already: list[Path_]) -> list[Path_]:
+    whole = {p for p in already if len(p) == 1}
+    return [p for p in _HEADER_BLANKS if p[:1] not in whole and resolve(ev, ".".join(map(str, p))) is None]
+
+
+def _blank_items(data: Mapping[str, Any]) -> list[Path_]:
+    """Catalogue items given as blank (null): not submitted, and not yet filled."""
+    found: list[Path_] = [("board_sign_off",)] if "board_sign_off" in data and data["board_sign_off"] is None else []
+    for section in SECTIONS:
+        entries = data.get(section)
+        if isinstance(entries, Mapping):
+            found.extend((section, key) for key, value in entries.items() if value is None)
+    return found
+
+
+def _line_col(doc: Document, path: Path_) -> tuple[int, int]:
+    if doc.text is None:
+        return (0, 0)
+    loc = doc.locate(path)
+    return (loc.line or 0, loc.column or 0)
+
+
+def _document_order(data: Any, path: Path_) -> tuple[int, ...]:
+    # Mappings keep the order of the text (YAML and JSON alike): the key's index is its place.
+    order: list[int] = []
+    cur = data
+    for part in path:
+        if isinstance(cur, Mapping):
+            keys = list(cur)
+            order.append(keys.index(part) if part in cur else len(keys))
+            cur = cur.get(part)
+        elif isinstance(cur, list) and isinstance(part, int):
+            order.append(part)
+            cur = cur[part] if 0 <= part < len(cur) else None
+        else:
+            order.append(0)
+            cur = None
+    return tuple(order)
+
+
+# ---------------------------------------------------------------- shape problems
+
+
 def _shape_problem(err: Mapping[str, Any], doc: Document) -> Problem:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+    loc = _clean_loc(err["loc"])
     location = doc.locate(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
         parent = model_at(Evidence, loc[:-1])
         allowed = list(parent.model_fields) if parent else []
         key = str(loc[-1])
+        renamed = RENAMED.get(".".join(str(part) for part in loc))
+        if renamed is not None:
+            new_path, why = renamed
+            return Problem("V017", f"'{key}' was renamed to '{new_path.rsplit('.', 1)[-1]}': {why}", location, f"the key {new_path}", new_path.rsplit(".", 1)[-1])
         return Problem(
             "V010",
             f"unknown key '{key}'",
@@ -86,7 +256,57 @@ def _shape_problem(err: Mapping[str, Any], doc: Document) -> Problem:
         suggestion = fixed if re.fullmatch(pattern, fixed) else None
         return Problem("V014", f"{given!r} does not have the expected form", location, f"text matching {pattern}", suggestion)
     expected = type_at(Evidence, loc)
+    if kind in ("int_type", "float_type", "bool_type"):
+        wrong = _wrong_type(err.get("input"), unwrap(expected))
+        if wrong is not None:
+            message, suggestion = wrong
+            return Problem("V061", message, location, describe_type(expected), suggestion)
     return Problem("V013", f"{err['msg']} (got {_short(err.get('input'))})", location, describe_type(expected) if expected is not None else None)
+
+
+_TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
+_FALSE_WORDS = frozenset({"false", "no", "n", "off", "0"})
+
+
+def _wrong_type(given: Any, want: Any) -> tuple[str, str | None] | None:
+    """(message, suggestion) for a number or boolean given as the wrong JSON type; None for anything else."""
+    if want is bool:
+        if isinstance(given, str):
+            word = given.strip().lower()
+            suggestion = "true (a boolean)" if word in _TRUE_WORDS else "false (a boolean)" if word in _FALSE_WORDS else None
+            return f"{given!r} is text, not true or false", suggestion
+        if isinstance(given, (int, float)):
+            return f"{given!r} is a number, not true or false", "true (a boolean)" if given == 1 else "false (a boolean)" if given == 0 else None
+        return None
+    if want not in (int, float):
+        return None
+    if isinstance(given, bool):
+        # JSON's true is not 1: a yes/no answer in a figure's place is a mistake, not a count.
+        return f"{str(given).lower()} is a boolean, not a number", None
+    if isinstance(given, str):
+        number = _number_in(given, whole=want is int)
+        return f"{given!r} is text, not a number", f"{number} (a number)" if number is not None else None
+    if isinstance(given, float) and want is int:
+        return f"{given!r} is not a whole number", str(int(given)) if given.is_integer() else None
+    return None
+
+
+def _number_in(text: str, *, whole: bool) -> str | None:
+    """The number ``text`` spells, as JSON would write it; None if it spells none (or not a whole one when one is needed)."""
+    raw = text.strip()
+    try:
+        return str(int(raw))
+    except ValueError:
+        pass
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    if value.is_integer():
+        return str(int(value))
+    return None if whole else repr(value)
 
 
 def _short(value: Any) -> str:
@@ -136,6 +356,12 @@ def _models(root: BaseModel) -> Iterator[tuple[tuple[str | int, ...], BaseModel]
         stack.extend(((*path, key), child) for key, child in reversed(children) if isinstance(child, (BaseModel, list, tuple, dict)))
 
 
+@functools.lru_cache(maxsize=None)
+def _percent_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """Fields marked as holding a percent (``json_schema_extra=PERCENT``)."""
+    return tuple(n for n, f in cls.model_fields.items() if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("unit") == PERCENT["unit"])
+
+
 #: The date that says when a record itself happened: its other dates cannot come before it.
 _PRIMARY_DATES = {PerinatalDeath: "died_on", QualifyingCase: "born_on", DatedEvent: "date"}
 #: Records that must fall inside the reporting period.  Qualifying cases may not: MIS SA10
@@ -143,22 +369,23 @@ _PRIMARY_DATES = {PerinatalDeath: "died_on", QualifyingCase: "born_on", DatedEve
 _IN_PERIOD = (PerinatalDeath, DatedEvent)
 
 
-def _sense_problems(ev: Evidence, doc: Document) -> Iterator[Problem]:
+def _sense_problems(ev: Evidence, doc: Document, today: dt.date) -> Iterator[Problem]:
     period = ev.period
     if period.end < period.start:
         yield Problem("V020", f"the period ends ({period.end}) before it starts ({period.start})", doc.locate(("period", "end")), "end on or after start")
-    if ev.submitted_on < period.start:
+    if ev.submitted_on is not None and ev.submitted_on < period.start:
         yield Problem("V021", f"submitted on {ev.submitted_on}, before the period starts ({period.start})", doc.locate(("submitted_on",)))
     seen_ids: dict[tuple[str | int, ...], dict[str, tuple[str | int, ...]]] = {}
     for path, value in _models(ev):
-        if isinstance(value, Count) and value.numerator > value.denominator:
+        if isinstance(value, Count) and value.numerator is not None and value.denominator is not None and value.numerator > value.denominator:
             yield Problem(
                 "V030",
                 f"numerator {value.numerator} is above denominator {value.denominator}",
                 doc.locate((*path, "numerator")),
                 "a numerator no larger than its denominator",
             )
-        yield from _date_problems(value, path, ev, doc)
+        yield from _date_problems(value, path, ev, doc, today)
+        yield from _percent_problems(value, path, doc)
         if isinstance(value, (PerinatalDeath, QualifyingCase)):
             ids = seen_ids.setdefault(path[:-1], {})
             if value.id in ids:
@@ -166,25 +393,69 @@ def _sense_problems(ev: Evidence, doc: Document) -> Iterator[Problem]:
                 yield Problem("V040", f"case id '{value.id}' appears twice (first at line {first.line})", doc.locate((*path, "id")), "each case once")
             else:
                 ids[value.id] = path
+    yield from _subgroup_problems(ev, doc)
 
 
-def _date_problems(record: BaseModel, path: tuple[str | int, ...], ev: Evidence, doc: Document) -> Iterator[Problem]:
+def _percent_problems(record: BaseModel, path: Path_, doc: Document) -> Iterator[Problem]:
+    for name in _percent_fields(type(record)):
+        value = getattr(record, name)
+        # 0 stays valid (a plan may aim for none); 0 < x <= 1 is a fraction typed for a percent.
+        if value is not None and 0 < value <= 1:
+            yield Problem(
+                "V062",
+                f"{name} {value:g} looks like a fraction, but it is a percent (0 to 100)",
+                doc.locate((*path, name)),
+                "a percent from 0 to 100",
+                f"{round(value * 100, 6):g} (percent)",
+            )
+
+
+def _subgroup_problems(ev: Evidence, doc: Document) -> Iterator[Problem]:
+    for rel in SUBGROUPS:
+        sub, total = resolve(ev, rel.sub_path), resolve(ev, rel.total_path)
+        if sub is None or total is None:
+            continue
+        part, whole = getattr(sub, rel.sub_part), getattr(total, rel.total_part)
+        if part is None or whole is None:  # suppressed in the source: nothing to compare
+            continue
+        if part > whole:
+            yield Problem(
+                "V064",
+                f"{rel.sub_path}.{rel.sub_part} {part} is above {rel.total_path}.{rel.total_part} {whole}: a subgroup cannot be larger than its total",
+                doc.locate((*rel.sub_path.split("."), rel.sub_part)),
+                f"at most {whole} (its total, {rel.total_path}.{rel.total_part})",
+            )
+
+
+def _date_problems(record: BaseModel, path: Path_, ev: Evidence, doc: Document, today: dt.date) -> Iterator[Problem]:
     primary_name = _PRIMARY_DATES.get(type(record))
     primary: dt.date | None = getattr(record, primary_name) if primary_name else None
-    if primary is not None and primary_name and isinstance(record, _IN_PERIOD) and not (ev.period.start <= primary <= ev.period.end):
+    # A date after today is reported as that alone (below), not also as outside the period.
+    in_period = primary is None or primary > today or ev.period.start <= primary <= ev.period.end
+    if primary is not None and primary_name and isinstance(record, _IN_PERIOD) and not in_period:
         yield Problem(
             "V050",
             f"{primary_name} {primary} is outside the reporting period {ev.period.start} to {ev.period.end}",
             doc.locate((*path, primary_name)),
             "a date inside the reporting period",
         )
-    if path[:1] == ("period",):
-        return
     for name in _date_fields(type(record)):
         value = getattr(record, name)
         if value is None:
             continue
-        if value > ev.submitted_on:
+        if value > today and not (isinstance(record, Period) and name == "end"):
+            # Evidence describes what has happened: a later date is a typing slip (2031 for 2021).
+            # The one exception is the period's end: a mid-year check is made while it runs.
+            yield Problem(
+                "V063",
+                f"{format_path((*path, name))[2:]} {value} is later than today ({today})",
+                doc.locate((*path, name)),
+                f"a date on or before today, {today}",
+            )
+            continue
+        if isinstance(record, Period):
+            continue  # the period is compared with the submission date above
+        if ev.submitted_on is not None and value > ev.submitted_on:
             yield Problem(
                 "V051",
                 f"{name} {value} is after the submission date {ev.submitted_on}",

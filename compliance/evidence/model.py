@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from .catalogue import (
     Attestations,
@@ -17,7 +17,7 @@ from .catalogue import (
     Rates,
     Teams,
 )
-from .records import Attestation, Period, Person, Strict, Trust
+from .records import Attestation, Date, Period, Person, Strict, Trust
 
 __all__ = ["Evidence", "EVIDENCE_SCHEMA_VERSION", "resolve", "evidence_json_schema"]
 
@@ -34,11 +34,14 @@ class Evidence(Strict):
         None,
         description="The bundled schemes this submission is for (e.g. ['mis-y3']); by default every scheme whose evidence it mostly holds.",
     )
-    assessment_date: dt.date | None = Field(
-        None, description="The date the assessment is made as of (defaults to the period end); date-effective targets switch on it."
+    assessment_date: Date | None = Field(
+        None,
+        description="The date the assessment is made as of (defaults to the period end, or to today while the period runs); "
+        "date-effective targets switch on it.",
     )
     submitted_by: Person
-    submitted_on: dt.date = Field(description="The date the evidence was submitted; nothing in it may be dated later.")
+    #: Blank (null) is "not yet filled": allowed, and listed by :attr:`blanks`.
+    submitted_on: Date | None = Field(description="The date the evidence was submitted; nothing in it may be dated later.")
     board_sign_off: Attestation | None = Field(None, description="The trust board's sign-off of the declaration (MIS-Y3-COND-2).")
     counts: Counts = Field(default_factory=Counts)
     figures: Figures = Field(default_factory=Figures)
@@ -49,10 +52,31 @@ class Evidence(Strict):
     teams: Teams = Field(default_factory=Teams)
     cases: Cases = Field(default_factory=Cases)
 
+    # Set by the loader; not an input field, so a submission cannot claim its own blanks.
+    _blanks: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def blanks(self) -> tuple[str, ...]:
+        """The fields left blank (null) that need a value, as JSON paths in document order.
+
+        A blank inside a catalogue item means that item was treated as not
+        submitted; a blank in the header (trust name, ODS code, submitter,
+        submission date) is allowed.  ``compliance validate`` lists them as
+        "not yet filled".
+        """
+        return self._blanks
+
+    #: Set by the loader when the period has not ended yet: a mid-year check is made as of today.
+    _today: dt.date | None = PrivateAttr(default=None)
+
     @property
     def as_of(self) -> dt.date:
-        """The assessment date: given explicitly, or the end of the period."""
-        return self.assessment_date or self.period.end
+        """The assessment date: given explicitly, else the end of the period, or today if that is earlier."""
+        if self.assessment_date is not None:
+            return self.assessment_date
+        if self._today is not None and self._today < self.period.end:
+            return self._today
+        return self.period.end
 
 
 def resolve(evidence: BaseModel, path: str) -> Any:

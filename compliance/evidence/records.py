@@ -7,9 +7,10 @@ dropped) and is frozen, so evidence cannot change under an assessment.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Strict as _StrictType
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -30,6 +31,12 @@ __all__ = [
     "PerinatalDeath",
     "QualifyingCase",
     "DASHBOARD_ITEMS",
+    "StrictInt",
+    "StrictFloat",
+    "StrictBool",
+    "Date",
+    "PERCENT",
+    "COUNT_INCOMPLETE",
 ]
 
 
@@ -41,12 +48,40 @@ class Strict(BaseModel):
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
+# Numbers and yes/no answers must arrive as JSON numbers and booleans.  Lax
+# validation would read the text "80" as 80, true as 1 and "yes" as true: a
+# figure typed into the wrong cell would be assessed as if it were right.  The
+# models are not strict as a whole because dates arrive from JSON as ISO text.
+StrictInt = Annotated[int, _StrictType()]
+#: A whole number is a number: 35 is accepted where 35.0 could be (never true or "35").
+StrictFloat = Annotated[float, _StrictType()]
+StrictBool = Annotated[bool, _StrictType()]
+
+
+def _no_number(value: Any) -> Any:
+    # pydantic reads a number as a Unix time: 1609459200 would be 2021-01-01.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError("date_type", "Input should be a valid date")
+    return value
+
+
+#: A date: YYYY-MM-DD text (JSON) or a YAML date, never a number.
+Date = Annotated[dt.date, BeforeValidator(_no_number)]
+
+#: Field metadata that marks a figure held in percent (0-100): the loader refuses a
+#: fraction such as 0.35 there, which would otherwise be read as 0.35%.
+PERCENT: dict[str, Any] = {"unit": "%"}
+
+#: The error type a count gives when its numerator or denominator is not there.
+COUNT_INCOMPLETE = "count_incomplete"
+
 
 class Trust(Strict):
     """Who the evidence is about."""
 
-    name: NonEmpty = Field(description="The trust's name, e.g. 'Northfield Hospitals NHS Foundation Trust'.")
-    ods_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,5}$")] = Field(
+    # A blank (null) name or code is "not yet filled": allowed, and listed by Evidence.blanks.
+    name: NonEmpty | None = Field(description="The trust's name, e.g. 'Northfield Hospitals NHS Foundation Trust'.")
+    ods_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,5}$")] | None = Field(
         description="The trust's ODS code: three to five capital letters or digits, e.g. 'RXX'."
     )
 
@@ -54,13 +89,14 @@ class Trust(Strict):
 class Period(Strict):
     """The reporting period the evidence covers (inclusive dates)."""
 
-    start: dt.date = Field(description="First day of the reporting period.")
-    end: dt.date = Field(description="Last day of the reporting period.")
+    start: Date = Field(description="First day of the reporting period.")
+    end: Date = Field(description="Last day of the reporting period.")
 
 
 class Person(Strict):
-    name: NonEmpty
-    role: NonEmpty
+    # Blank (null) is "not yet filled", as for the trust's name.
+    name: NonEmpty | None
+    role: NonEmpty | None
 
 
 class DocumentRef(Strict):
@@ -68,26 +104,51 @@ class DocumentRef(Strict):
 
     title: NonEmpty = Field(description="The document's title.")
     reference: str | None = Field(None, description="Its reference or file name in the trust's records.")
-    dated: dt.date | None = Field(None, description="The date on the document.")
+    dated: Date | None = Field(None, description="The date on the document.")
 
 
 class Attestation(Strict):
     """A yes/no claim, ideally backed by a document and approved by the board on a date."""
 
-    attested: bool = Field(description="Does the trust state that this is in place?")
+    attested: StrictBool = Field(description="Does the trust state that this is in place?")
     document: DocumentRef | None = Field(None, description="The document that shows it.")
-    board_approved_on: dt.date | None = Field(None, description="The date the trust board approved or received it.")
+    board_approved_on: Date | None = Field(None, description="The date the trust board approved or received it.")
     signed_by: str | None = Field(None, description="Who signed it (e.g. the chief executive).")
     note: str | None = None
 
 
-class Count(Strict):
-    """A proportion's parts: how many of how many."""
+#: Field metadata: required unless the record is marked ``suppressed`` (a model validator enforces it).
+UNLESS_SUPPRESSED: dict[str, Any] = {"required_unless": "suppressed"}
 
-    numerator: int = Field(ge=0, description="How many met the measure.")
-    denominator: int = Field(ge=0, description="How many the measure applies to.")
+
+class Count(Strict):
+    """A proportion's parts: how many of how many.
+
+    Published figures (MSDS, MBRRACE-UK) suppress small numbers.  A count marked
+    ``suppressed`` may leave out its numerator and denominator; it is then
+    insufficient evidence, never read as zero.  Otherwise both are required.
+    """
+
+    numerator: StrictInt | None = Field(None, ge=0, description="How many met the measure.", json_schema_extra=UNLESS_SUPPRESSED)
+    denominator: StrictInt | None = Field(None, ge=0, description="How many the measure applies to.", json_schema_extra=UNLESS_SUPPRESSED)
+    suppressed: StrictBool = Field(False, description="true when the source suppressed this figure (small numbers): leave out what it withheld. Judged insufficient evidence, never zero.")
     source: str | None = Field(None, description="Where the figure comes from (audit, MSDS, e-roster ...).")
-    as_of: dt.date | None = Field(None, description="The date the figure was taken.")
+    as_of: Date | None = Field(None, description="The date the figure was taken.")
+
+    @model_validator(mode="after")
+    def _parts_unless_suppressed(self) -> Count:
+        if self.suppressed:
+            return self
+        parts = [p for p in ("numerator", "denominator") if getattr(self, p) is None]
+        if parts:
+            # The loader tells a key left out (an error) from a key left blank (not yet filled).
+            given = self.model_fields_set
+            raise PydanticCustomError(
+                COUNT_INCOMPLETE,
+                "a count needs its numerator and denominator unless it is suppressed",
+                {"missing": [p for p in parts if p not in given], "blank": [p for p in parts if p in given]},
+            )
+        return self
 
 
 #: Items a board report can say it covered; the board-dashboard cadence rules filter on these.
@@ -129,7 +190,7 @@ DashboardItem = Literal[
 class DatedEvent(Strict):
     """Something that happened on a date: a meeting, a walkabout, a report to the board."""
 
-    date: dt.date = Field(description="When it happened.")
+    date: Date = Field(description="When it happened.")
     title: str | None = Field(None, description="What it was, in a few words.")
     document: DocumentRef | None = Field(None, description="Minutes, a paper or a log entry that records it.")
     covers: tuple[DashboardItem, ...] = Field((), description="For board reports: which dashboard items it covered.")
@@ -159,48 +220,50 @@ class RateDefinition(Strict):
     denominator: RateDenominator = Field(
         description="What the rate is per: all_births (live and still births), live_births, maternities or deliveries."
     )
-    gestation_from_weeks: int | None = Field(
+    gestation_from_weeks: StrictInt | None = Field(
         None, ge=20, le=42, description="Only births at or after this many completed weeks count (24 for MBRRACE-UK's rates); leave out if there is no cut-off."
     )
-    rolling_years: int | None = Field(
+    rolling_years: StrictInt | None = Field(
         None, ge=2, le=5, description="For a rolling rate, how many years it pools (3 for the maternal mortality rate); leave out for a single period."
     )
 
 
-def _counts_given(events: int | None, population: int | None, suppressed: bool) -> None:
+def _counts_given(rate: PreviousRate | Rate) -> None:
     """A rate has its counts unless the source suppressed them; a suppressed one has no event count."""
-    if suppressed and events is not None:
+    if rate.suppressed and rate.events is not None:
         raise PydanticCustomError(
             "rate_suppressed_with_events",
             "a rate suppressed in the source has no event count: leave 'events' out, or set 'suppressed: false' to give the count",
         )
-    if not suppressed and (events is None or population is None):
-        gone = " and ".join(name for name, v in (("events", events), ("population", population)) if v is None)
+    parts = [p for p in ("events", "population") if getattr(rate, p) is None]
+    if not rate.suppressed and parts:
+        # As for a count: the loader tells a key left out (an error) from one left blank (not yet filled).
+        given = rate.model_fields_set
         raise PydanticCustomError(
-            "rate_counts_missing",
+            COUNT_INCOMPLETE,
             "a rate needs 'events' and 'population' ({gone} not given), or 'suppressed: true' if the source suppresses it",
-            {"gone": gone},
+            {"gone": " and ".join(parts), "missing": [p for p in parts if p not in given], "blank": [p for p in parts if p in given]},
         )
 
 
 class PreviousRate(Strict):
-    events: int | None = Field(None, ge=0, description="How many events in the previous period; leave out only if the source suppresses it.")
-    population: int | None = Field(None, gt=0, description="Out of how many, in the previous period.")
-    suppressed: bool = Field(False, description="true if the source suppresses the previous period's figure (small numbers): no trend is shown.")
+    events: StrictInt | None = Field(None, ge=0, description="How many events in the previous period.", json_schema_extra=UNLESS_SUPPRESSED)
+    population: StrictInt | None = Field(None, gt=0, description="Out of how many, in the previous period.", json_schema_extra=UNLESS_SUPPRESSED)
+    suppressed: StrictBool = Field(False, description="true if the source suppresses the previous period's figure (small numbers): no trend is shown.")
     label: str | None = Field(None, description="Which period it is, e.g. '2019/20'.")
 
     @model_validator(mode="after")
     def _counts(self) -> PreviousRate:
-        _counts_given(self.events, self.population, self.suppressed)
+        _counts_given(self)
         return self
 
 
 class Rate(Strict):
     """An outcome rate's counts, where they come from and what they are per; the scheme says per how many it is expressed."""
 
-    events: int | None = Field(None, ge=0, description="How many events (e.g. stillbirths); leave out only if the source suppresses it.")
-    population: int | None = Field(None, gt=0, description="Out of how many (e.g. births).")
-    suppressed: bool = Field(
+    events: StrictInt | None = Field(None, ge=0, description="How many events (e.g. stillbirths).", json_schema_extra=UNLESS_SUPPRESSED)
+    population: StrictInt | None = Field(None, gt=0, description="Out of how many (e.g. births).", json_schema_extra=UNLESS_SUPPRESSED)
+    suppressed: StrictBool = Field(
         False,
         description="true if the published source suppresses the figure (small numbers): it is judged insufficient evidence, never read as zero.",
     )
@@ -213,7 +276,7 @@ class Rate(Strict):
 
     @model_validator(mode="after")
     def _counts(self) -> Rate:
-        _counts_given(self.events, self.population, self.suppressed)
+        _counts_given(self)
         return self
 
 
@@ -221,9 +284,9 @@ class Team(Strict):
     """A continuity-of-carer midwifery team."""
 
     name: NonEmpty
-    midwives_headcount: int = Field(ge=0, description="Midwives in the team (headcount, not WTE).")
-    midwives_wte: float | None = Field(None, ge=0, description="Whole-time equivalent midwives.")
-    women_per_year: int | None = Field(None, ge=0, description="Women cared for by the team in a year.")
+    midwives_headcount: StrictInt = Field(ge=0, description="Midwives in the team (headcount, not WTE).")
+    midwives_wte: StrictFloat | None = Field(None, ge=0, description="Whole-time equivalent midwives.")
+    women_per_year: StrictInt | None = Field(None, ge=0, description="Women cared for by the team in a year.")
 
 
 DeathCategory = Literal["late_fetal_loss", "stillbirth", "neonatal_death", "post_neonatal_death"]
@@ -233,17 +296,17 @@ class PerinatalDeath(Strict):
     """One death that is eligible for notification to MBRRACE-UK and review with the PMRT."""
 
     id: NonEmpty = Field(description="The trust's case id (no patient identifiers).")
-    died_on: dt.date = Field(description="Date of death.")
+    died_on: Date = Field(description="Date of death.")
     category: DeathCategory = Field(description="late_fetal_loss, stillbirth, neonatal_death or post_neonatal_death.")
-    born_in_trust: bool = Field(True, description="Born in (or, for home births, cared for by) this trust.")
-    died_in_trust: bool = Field(True, description="Died in this trust (the trust responsible for reporting).")
-    suitable_for_review: bool = Field(True, description="Suitable for review with the PMRT.")
-    notified_on: dt.date | None = Field(None, description="Date notified to MBRRACE-UK.")
-    surveillance_completed_on: dt.date | None = Field(None, description="Date MBRRACE-UK surveillance information was completed.")
-    review_started_on: dt.date | None = Field(None, description="Date the PMRT review started.")
-    draft_report_on: dt.date | None = Field(None, description="Date the review reached at least the PMRT draft-report stage.")
-    final_report_on: dt.date | None = Field(None, description="Date the final PMRT report was published.")
-    parents_informed: bool | None = Field(None, description="Parents told a review will take place and their perspectives sought.")
+    born_in_trust: StrictBool = Field(True, description="Born in (or, for home births, cared for by) this trust.")
+    died_in_trust: StrictBool = Field(True, description="Died in this trust (the trust responsible for reporting).")
+    suitable_for_review: StrictBool = Field(True, description="Suitable for review with the PMRT.")
+    notified_on: Date | None = Field(None, description="Date notified to MBRRACE-UK.")
+    surveillance_completed_on: Date | None = Field(None, description="Date MBRRACE-UK surveillance information was completed.")
+    review_started_on: Date | None = Field(None, description="Date the PMRT review started.")
+    draft_report_on: Date | None = Field(None, description="Date the review reached at least the PMRT draft-report stage.")
+    final_report_on: Date | None = Field(None, description="Date the final PMRT report was published.")
+    parents_informed: StrictBool | None = Field(None, description="Parents told a review will take place and their perspectives sought.")
 
 
 QualifyingCriterion = Literal[
@@ -260,12 +323,12 @@ class QualifyingCase(Strict):
     """A case qualifying for HSIB investigation or the NHS Resolution Early Notification scheme."""
 
     id: NonEmpty
-    born_on: dt.date = Field(description="Date of birth (or of the incident).")
+    born_on: Date = Field(description="Date of birth (or of the incident).")
     criterion: QualifyingCriterion = Field(description="Which qualifying criterion it meets (reference EN-1, HSIB-1).")
     reported_to: Literal["NHSR", "HSIB"] | None = Field(None, description="Where it was reported, if it was.")
-    reported_on: dt.date | None = Field(None, description="When it was reported.")
-    family_informed: bool | None = Field(None, description="Family given information about HSIB / Early Notification.")
-    duty_of_candour_met: bool | None = Field(None, description="Duty of candour met for the family.")
-    gestation_weeks: int | None = Field(
+    reported_on: Date | None = Field(None, description="When it was reported.")
+    family_informed: StrictBool | None = Field(None, description="Family given information about HSIB / Early Notification.")
+    duty_of_candour_met: StrictBool | None = Field(None, description="Duty of candour met for the family.")
+    gestation_weeks: StrictInt | None = Field(
         None, ge=16, le=45, description="Completed weeks of pregnancy at birth (37 for 37+0 to 37+6); a case below term is not an EN or HSIB case (EN-1, HSIB-1)."
     )

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..results import Assessment, LeafResult, RequirementResult, SectionResult
+from ..results import Assessment, LeafResult, RequirementResult, SectionResult, filled
 from .style import STYLES, WORDS, Glyphs, clean, glyphs_for, is_gap
 
 T = TypeVar("T")
@@ -193,7 +193,7 @@ def build(assessment: Assessment, *, only_gaps: bool = False) -> list[SectionCha
 def render(assessment: Assessment, console: Console, *, only_gaps: bool = False) -> None:
     g = glyphs_for(console.encoding)
     a = assessment
-    console.print(Text(f"Board champion challenge: {a.trust.name} ({a.trust.ods_code})", style="bold"))
+    console.print(Text(f"Board champion challenge: {filled(a.trust.name)} ({filled(a.trust.ods_code)})", style="bold"))
     console.print(f"Period {a.period_start} to {a.period_end} {g.dash} assessed as of {a.assessed_as_of}", markup=False)
     verdict = Text("Verdict: ", style="bold")
     verdict.append(f"{g.symbols[a.status]} {WORDS[a.status]}".upper(), style=STYLES[a.status])

@@ -8,6 +8,7 @@ description.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -19,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import InputError, Location, Problem, UsageError
-from ..results import SCHEMA_VERSION, Assessment, LeafResult
+from ..results import SCHEMA_VERSION, Assessment, LeafResult, filled
 from .style import STYLES, WORDS, fmt_value, glyphs_for, is_gap
 
 __all__ = ["StatusChange", "FigureChange", "Changes", "load_side", "compare", "render", "render_json", "render_markdown"]
@@ -72,7 +73,9 @@ def _looks_like_assessment(data: Any) -> bool:
     return isinstance(data, dict) and "schemes" in data and "trust" in data and "status" in data and "period_start" in data
 
 
-def load_side(path: str, *, schemes: Sequence[Any] | None = None, params: dict[str, Any] | None = None) -> Assessment:
+def load_side(
+    path: str, *, schemes: Sequence[Any] | None = None, params: dict[str, Any] | None = None, today: dt.date | None = None
+) -> Assessment:
     """An assessment from a saved JSON assessment, or by assessing an evidence file."""
     p = Path(path)
     data: Any = None
@@ -105,7 +108,7 @@ def load_side(path: str, *, schemes: Sequence[Any] | None = None, params: dict[s
             raise InputError(problems) from None
     from .. import assess, load_evidence
 
-    assessment = assess(load_evidence(p), schemes=list(schemes) if schemes else None, params=params)
+    assessment = assess(load_evidence(p, today=today), schemes=list(schemes) if schemes else None, params=params)
     if assessment.source is None:
         assessment = assessment.model_copy(update={"source": str(path)})
     return assessment
@@ -121,15 +124,15 @@ def _label(a: Assessment) -> str:
 
 def compare(old: Assessment, new: Assessment) -> Changes:
     ch = Changes(
-        trust=new.trust.name,
-        ods_code=new.trust.ods_code,
+        trust=filled(new.trust.name),
+        ods_code=filled(new.trust.ods_code),
         old_label=_label(old),
         new_label=_label(new),
         old_status=old.status,
         new_status=new.status,
     )
     if old.trust.ods_code != new.trust.ods_code:
-        ch.notes.append(f"the two sides are different trusts: {old.trust.ods_code} and {new.trust.ods_code}")
+        ch.notes.append(f"the two sides are different trusts: {filled(old.trust.ods_code)} and {filled(new.trust.ods_code)}")
     old_schemes = {s.id: s for s in old.schemes}
     new_schemes = {s.id: s for s in new.schemes}
     for sid in sorted(set(old_schemes) | set(new_schemes)):

@@ -20,6 +20,7 @@ from ..results import (
     RequirementResult,
     SchemeResult,
     SectionResult,
+    filled,
 )
 from .style import (
     CSS,
@@ -105,17 +106,17 @@ def _status(status: str, *, tag: str = "span") -> str:
 
 def render(assessment: Assessment, *, only_gaps: bool = False, challenge: bool = False) -> str:
     a = assessment
-    return _page(f"{a.trust.name}: compliance report", _trust(a, only_gaps=only_gaps, challenge=challenge, level=1))
+    return _page(f"{filled(a.trust.name)}: compliance report", _trust(a, only_gaps=only_gaps, challenge=challenge, level=1))
 
 
 def _trust(a: Assessment, *, only_gaps: bool, challenge: bool, level: int) -> str:
     h = f"h{level}"
-    out = [f'<section class="trust" id="trust-{esc(a.trust.ods_code)}">']
-    out.append(f"<{h}>{esc(a.trust.name)} <small>({esc(a.trust.ods_code)})</small></{h}>")
+    out = [f'<section class="trust" id="trust-{esc(a.trust.ods_code or "not-yet-filled")}">']
+    out.append(f"<{h}>{esc(filled(a.trust.name))} <small>({esc(filled(a.trust.ods_code))})</small></{h}>")
     out.append('<dl class="meta">')
     out.append(f"<dt>Period</dt><dd>{a.period_start} to {a.period_end}</dd>")
     out.append(f"<dt>Assessed as of</dt><dd>{a.assessed_as_of}</dd>")
-    out.append(f"<dt>Submitted</dt><dd>{a.submitted_on} by {esc(a.submitted_by)}</dd>")
+    out.append(f"<dt>Submitted</dt><dd>{filled(a.submitted_on)} by {esc(filled(a.submitted_by))}</dd>")
     if a.source:
         out.append(f"<dt>Evidence</dt><dd><code>{esc(a.source)}</code></dd>")
     schemes = ", ".join(f"{esc(s.title)} ({_status(s.status)})" for s in a.schemes)
@@ -366,7 +367,7 @@ def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, c
     out.append('<p class="legend">n/m: sections met of those judged (informative checks not counted); blank: scheme not assessed for that trust.</p>\n</section>')
     if challenge:
         for a in assessments:
-            out.append(f'<section class="trust"><h2>{esc(a.trust.name)} ({esc(a.trust.ods_code)})</h2>')
+            out.append(f'<section class="trust"><h2>{esc(filled(a.trust.name))} ({esc(filled(a.trust.ods_code))})</h2>')
             out.append(_challenge(a, only_gaps=only_gaps, level=3))
             out.append("</section>")
     return _page(f"Overview of {len(assessments)} trusts", "\n".join(out) + "\n")

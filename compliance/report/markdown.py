@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..results import Assessment, RequirementResult, SchemeResult
+from ..results import Assessment, RequirementResult, SchemeResult, filled
 from .style import (
     UNICODE,
     UNVERIFIED_LEGEND,
@@ -37,13 +37,13 @@ def render(assessment: Assessment, *, only_gaps: bool = False, challenge: bool =
     a = assessment
     h = "#" * level
     lines = [
-        f"{h} {escape(a.trust.name)} ({escape(a.trust.ods_code)})",
+        f"{h} {escape(filled(a.trust.name))} ({escape(filled(a.trust.ods_code))})",
         "",
         "| | |",
         "|---|---|",
         f"| Period | {a.period_start} to {a.period_end} |",
         f"| Assessed as of | {a.assessed_as_of} |",
-        f"| Submitted | {a.submitted_on} by {escape(a.submitted_by)} |",
+        f"| Submitted | {filled(a.submitted_on)} by {escape(filled(a.submitted_by))} |",
     ]
     if a.source:
         lines.append(f"| Evidence | {code(a.source)} |")
@@ -150,7 +150,7 @@ def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, c
         from .challenge import render_markdown
 
         for a in assessments:
-            lines += [f"## {escape(a.trust.name)} ({escape(a.trust.ods_code)})", ""]
+            lines += [f"## {escape(filled(a.trust.name))} ({escape(filled(a.trust.ods_code))})", ""]
             lines.append(render_markdown(a, only_gaps=only_gaps, level=3))
     return "\n".join(lines).rstrip("\n") + "\n"
 

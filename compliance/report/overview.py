@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..results import Assessment
+from ..results import Assessment, filled
 from .style import STYLES, WORDS, glyphs_for, label
 
 __all__ = ["Cell", "Row", "scheme_ids", "rows", "render", "legend"]
@@ -57,7 +57,7 @@ def rows(assessments: Sequence[Assessment], ids: Sequence[str], *, only_gaps: bo
             met = sum(1 for sec in counted if sec.status == "met")
             judged = sum(1 for sec in counted if sec.status != "not_applicable")
             cells.append(Cell(s.status, met, judged))
-        yield Row(a.trust.name, a.trust.ods_code, a.source, a.status, tuple(cells))
+        yield Row(filled(a.trust.name), filled(a.trust.ods_code), a.source, a.status, tuple(cells))
 
 
 def legend(symbols: dict[str, str]) -> str:

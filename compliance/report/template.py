@@ -186,6 +186,10 @@ class _Writer:
             item = _item_of(path)
             whole = f"the whole list {item}" if "[]" in path else item
             return f"Required: left blank, {whole} counts as not yet filled."
+        extra = field.json_schema_extra if field is not None else None
+        if isinstance(extra, dict) and extra.get("required_unless") == "suppressed":
+            item = _item_of(path)
+            return f"Required unless suppressed is true: left blank, {item} counts as not yet filled."
         if path in self.labels:
             return self.labels[path]
         default = _default(field) if field is not None else None
@@ -234,6 +238,9 @@ class _Writer:
                 entry += self.model_body(inner, child + "  ", path + _LIST)
             lines += _commented(entry, child)
             return lines
+        if not value and field is not None:
+            # A field with a default is written with it, so the blank template leaves nothing blank it need not.
+            value = _default(field) or ""
         lines.append(f"{indent}{name}:{' ' + value if value else ''}")
         return lines
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..results import Assessment, RequirementResult, SchemeResult, SectionResult
+from ..results import Assessment, RequirementResult, SchemeResult, SectionResult, filled
 from .style import (
     STYLES,
     UNVERIFIED_LEGEND,
@@ -105,12 +105,12 @@ def render(assessment: Assessment, console: Console, *, only_gaps: bool = False)
 
 def header(assessment: Assessment, console: Console, g: Glyphs) -> None:
     a = assessment
-    console.print(Text(f"{a.trust.name} ({a.trust.ods_code})", style="bold"))
+    console.print(Text(f"{filled(a.trust.name)} ({filled(a.trust.ods_code)})", style="bold"))
     console.print(
         f"Period {a.period_start} to {a.period_end} {g.dash} assessed as of {a.assessed_as_of}",
         markup=False,
     )
-    console.print(f"Submitted {a.submitted_on} by {a.submitted_by}", markup=False)
+    console.print(f"Submitted {filled(a.submitted_on)} by {filled(a.submitted_by)}", markup=False)
     if a.source:
         console.print(f"Evidence: {a.source}", markup=False)
     schemes = Text("Schemes: ")
