@@ -672,8 +672,12 @@ def test_assess_a_blank_template_is_insufficient_evidence(template_copy, capsys)
     assert (code, err) == (1, "")
     a = json.loads(out)
     assert a["trust"] == {"name": None, "ods_code": None} and a["submitted_on"] is None and a["submitted_by"] is None
-    statuses = {r["status"] for s in a["schemes"] for sec in s["sections"] for r in sec["requirements"]}
-    assert statuses <= {"insufficient_evidence", "not_applicable"} and "insufficient_evidence" in statuses
+    # Every requirement in force is insufficient evidence, and names what is missing.
+    for s in a["schemes"]:
+        for sec in s["sections"]:
+            for r in sec["requirements"]:
+                assert r["status"] == "insufficient_evidence", (r["id"], r["status"], r["explanation"])
+                assert r["missing_evidence"], r["id"]
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "markdown", "html"])
@@ -750,3 +754,37 @@ def test_a_malformed_today_is_a_usage_error(command, bad):
     done = _cli(*command, "--today", bad)
     assert done.returncode == 2 and done.stdout == ""
     assert f"--today: U040: '{bad}' is not a date" in done.stderr and "Traceback" not in done.stderr
+
+
+def _compliant_mis() -> dict:
+    return json.loads((ROOT / "examples" / "mis_compliant.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "requirement"),
+    [
+        ("counts.sbl_e1_co_at_booking", {"suppressed": True, "source": "MSDS (fewer than 5)"}, "SBLv2-E1-P1"),
+        ("groups.training_fetal_monitoring.midwives", {"suppressed": True}, "SBLv2-E4-P1"),
+    ],
+)
+def test_a_suppressed_count_is_insufficient_evidence_with_its_reason(path, value, requirement):
+    """Never read as zero, never a gap: the figure is unknown, and the report says it was suppressed."""
+    data = _compliant_mis()
+    parts = path.split(".")
+    target = data
+    for part in parts[:-1]:
+        target = target[part]
+    target[parts[-1]] = value
+    r = compliance.assess(data, schemes=["sblcbv2"], today=TODAY).requirement(requirement)
+    assert r.status == "insufficient_evidence"
+    leaf = r.measurements[0]
+    assert leaf.display.startswith("suppressed in the source")
+    assert leaf.note == "a figure suppressed in its source is not judged and not read as zero"
+    assert "suppressed in the source" in r.explanation
+
+
+def test_a_suppressed_side_leaves_a_cross_check_with_nothing_to_compare():
+    data = _compliant_mis()
+    data["counts"]["msds_coc_pathway_recorded"] = {"suppressed": True}
+    r = compliance.assess(data, schemes=["mis-y3"], today=TODAY).requirement("MIS-Y3-CONSISTENCY.coc")
+    assert r.status == "not_applicable"

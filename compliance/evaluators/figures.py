@@ -393,6 +393,9 @@ describe: figures that differ
     def measure(self, params: ConsistencyParams, ctx: Context) -> Measurement:
         evidence = (params.a, params.b)
         a, b = _figures(ctx.get(params.a), params.a_part), _figures(ctx.get(params.b), params.b_part)
+        if a is None and b is None:
+            # Neither submitted: the cross-check is owed, not void.
+            return Measurement("missing", evidence=evidence, missing=evidence)
         if a is None or b is None:
             gone = tuple(p for p, v in ((params.a, a), (params.b, b)) if v is None)
             return Measurement("na", evidence=evidence, na_reason=f"only one of the two figures was submitted ({', '.join(gone)} missing): nothing to cross-check")
