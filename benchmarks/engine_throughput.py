@@ -73,9 +73,9 @@ def fifty_requirement_scheme() -> compliance.Scheme:
         "sources": [{"key": "B", "title": "B"}],
         "parameters": {
             "B.pct": {"value": 90, "unit": "%", "description": "p", "status": "confirmed", "source": "b"},
-            "B.years": {"value": 3, "unit": "years", "description": "y", "status": "confirmed", "source": "b"},
-            "B.count": {"value": 7, "description": "c", "status": "unconfirmed", "source": "b"},
-            "B.team": {"value": 8, "description": "t", "status": "confirmed", "source": "b"},
+            "B.years": {"value": 3, "unit": "years", "range": {"min": 0, "max": 10}, "description": "y", "status": "confirmed", "source": "b"},
+            "B.count": {"value": 7, "range": {"min": 0, "max": 20, "whole": True}, "description": "c", "status": "unconfirmed", "source": "b"},
+            "B.team": {"value": 8, "range": {"min": 1, "max": 100, "whole": True}, "description": "t", "status": "confirmed", "source": "b"},
         },
         "outcome": {"met": "Met.", "not_met": "Not met."},
         "sections": sections,

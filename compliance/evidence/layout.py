@@ -15,11 +15,9 @@ from typing import Any
 
 from ..errors import Problem
 from ..source import Document
+from .catalogue import SECTIONS
 
-__all__ = ["nest", "GROUPS"]
-
-#: The kinds of evidence a dotted key may name (the catalogue's groups).
-GROUPS = ("counts", "figures", "groups", "events", "attestations", "rates", "teams", "cases")
+__all__ = ["nest"]
 
 
 def nest(doc: Document) -> list[Problem]:
@@ -39,14 +37,14 @@ def nest(doc: Document) -> list[Problem]:
     moved: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
     for key, value in data.items():
         group, dot, item = key.partition(".") if isinstance(key, str) else (key, "", "")
-        if not dot or group not in GROUPS or not item or "." in item:
+        if not dot or group not in SECTIONS or not item or "." in item:
             if key in out and isinstance(out[key], dict) and isinstance(value, Mapping):
                 clash = sorted(set(out[key]) & set(value))
                 for name in clash:
                     problems.append(_twice(doc, (key, name), f"{key}.{name}"))
                 out[key].update({k: v for k, v in value.items() if k not in clash})
             else:
-                out[key] = dict(value) if isinstance(value, Mapping) and key in GROUPS else value
+                out[key] = dict(value) if isinstance(value, Mapping) and key in SECTIONS else value
             continue
         target = out.setdefault(group, {})
         if not isinstance(target, dict):

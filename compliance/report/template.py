@@ -29,6 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from ..evidence.catalogue import SECTIONS
 from ..evidence.model import Evidence
 from ..evidence.types import describe_type, unwrap
 from ..schemes.loader import builtin_schemes, leaves_of
@@ -64,10 +65,7 @@ def _item_of(path: str) -> str:
     """The catalogue item a read path belongs to: ``cases.perinatal_deaths[].died_on`` -> ``cases.perinatal_deaths``."""
     head = path.split("[]", 1)[0]
     parts = head.split(".")
-    return parts[0] if parts[0] not in _GROUPS else ".".join(parts[:2])
-
-
-_GROUPS = {name for name, f in Evidence.model_fields.items() if name not in HEADER_FIELDS and name != "board_sign_off"}
+    return parts[0] if parts[0] not in SECTIONS else ".".join(parts[:2])
 
 
 def _ids(uses: Sequence[Need]) -> str:
