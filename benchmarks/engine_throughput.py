@@ -28,10 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import compliance  # noqa: E402
-from compliance.engine import _runner  # noqa: E402
+from compliance.rules.runner import runner as scheme_runner  # noqa: E402
 from compliance.rules import runtime  # noqa: E402
 from compliance.rules.compiler import compile_scheme  # noqa: E402
-from compliance.schemes.loader import leaves_of  # noqa: E402
 
 KINDS = [
     ({"kind": "proportion", "count": "counts.sbl_e1_co_at_booking"}, ">=", "B.pct"),
@@ -97,7 +96,7 @@ def rate(fn: Any, seconds: float) -> float:
 
 def record_facts(scheme: compliance.Scheme, evidence: compliance.Evidence) -> list[tuple[int, list[dict[str, Any]]]]:
     """The (ruleset index, facts) batches one assessment asserts, in order."""
-    runner = _runner(scheme)
+    runner = scheme_runner(scheme)
     index = {id(r): i for i, r in enumerate(runner.rulesets)}
     batches: list[tuple[int, list[dict[str, Any]]]] = []
     original = runtime.Session.fire
@@ -123,11 +122,10 @@ def main() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
 
     scheme = fifty_requirement_scheme()
-    leaves = leaves_of(scheme)
     compile_times = []
     for _ in range(20):
         start = time.perf_counter()
-        c = compile_scheme(scheme, leaves)
+        c = compile_scheme(scheme)
         rulesets = [runtime.Ruleset("compile-probe", d) for d in c.rulesets]
         compile_times.append(time.perf_counter() - start)
         for r in rulesets:
@@ -139,7 +137,7 @@ def main() -> None:
     assess_rate = rate(lambda: compliance.assess(evidence, schemes=[scheme]), args.seconds)
 
     batches = record_facts(scheme, evidence)
-    runner = _runner(scheme)
+    runner = scheme_runner(scheme)
     n_facts = sum(len(f) for _, f in batches)
 
     # Floor (a): durable-rules' own Python API with empty actions, same rulesets, same facts.

@@ -27,7 +27,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import assess
+    from .assessment.assess import assess
     from .evidence.loader import load_evidence
     from .evidence.model import Evidence, evidence_json_schema
     from .results import Assessment
@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Names imported on first use, so that ``import compliance`` (and ``compliance --help``)
 #: does not build the models, the measure kinds and the rules engine up front.
 _LAZY = {
-    "assess": ".engine",
+    "assess": ".assessment.assess",
     "load_evidence": ".evidence.loader",
     "Evidence": ".evidence.model",
     "evidence_json_schema": ".evidence.model",

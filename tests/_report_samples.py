@@ -548,6 +548,8 @@ SCHEME_DATA = {
 
 
 def sample_scheme():
+    """The sample scheme, checked (as the loader gives every scheme)."""
+    from compliance.schemes.loader import checked
     from compliance.schemes.model import Scheme
 
-    return Scheme.model_validate(SCHEME_DATA)
+    return checked(Scheme.model_validate(SCHEME_DATA))

@@ -89,7 +89,7 @@ def test_each_stage_of_a_session_starts_clean() -> None:
 
 def test_strict_types_reach_the_engine() -> None:
     # durable-rules would match "80" < 95; the engine refuses to send a string where a number belongs.
-    from compliance.engine import _strict
+    from compliance.assessment.facts import strict as _strict
 
     with pytest.raises(EngineError):
         _strict("80", False)

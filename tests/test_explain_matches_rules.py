@@ -17,8 +17,8 @@ from rich.console import Console
 
 import compliance
 from compliance.report import schemes as schemes_report
-from compliance.engine import compiled
-from compliance.schemes.loader import leaves_of
+from compliance.rules.runner import compiled
+from compliance.schemes.loader import checked
 from compliance.schemes.selection import dependencies_first
 
 SCHEMES = [compliance.load_scheme(i) for i in compliance.builtin_schemes()]
@@ -46,7 +46,7 @@ def _reads(scheme: compliance.Scheme, rid: str) -> tuple[set[str], set[str]]:
         ref = getattr(spec.params, "scheme", None) if spec.evaluator.kind == "scheme_outcome" else None
         if isinstance(ref, str):
             for dep in dependencies_first([BY_ID[ref]]):
-                for other in leaves_of(dep):
+                for other in checked(dep).leaves:
                     params |= {other.leaf.threshold} if isinstance(other.leaf.threshold, str) else set()
                     params |= set(other.leaf.counted_with)
                 for _, r in dep.requirements():

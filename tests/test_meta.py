@@ -10,7 +10,7 @@ import yaml
 from _helpers import requirement, scheme_data
 
 import compliance
-from compliance.engine import compiled
+from compliance.rules.runner import compiled
 from compliance.evaluators import REGISTRY
 from compliance.schemes.loader import scheme_from_text
 
@@ -36,9 +36,9 @@ def test_bundled_scheme_loads_and_compiles(scheme_id: str) -> None:
 def test_bundled_thresholds_are_parameters_with_a_status(scheme_id: str) -> None:
     """No threshold is invented inline: literals are only the definitional 0 (cadence, consistency) or true/false."""
     scheme = compliance.load_scheme(scheme_id)
-    from compliance.schemes.loader import leaves_of
+    from compliance.schemes.loader import checked
 
-    for spec in leaves_of(scheme):
+    for spec in checked(scheme).leaves:
         t = spec.leaf.threshold
         if isinstance(t, str):
             assert scheme.parameters[t].status in ("confirmed", "partly_confirmed", "unconfirmed")

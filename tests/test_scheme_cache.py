@@ -45,14 +45,15 @@ def _scheme_copy(tmp_path: Path, title: str = "Continuity of Carer (copy)") -> P
 def test_a_hit_gives_the_same_scheme_and_leaves(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = loader.load_scheme("mis-y3")
     assert len(list(cache_dir.glob("*.pickle"))) == 1
-    first_leaves = loader.leaves_of(first)
+    first_leaves = first.leaves
 
     monkeypatch.setattr(loader, "_BUILTIN_CACHE", {})
     _no_full_load(monkeypatch)
     again = loader.load_scheme("mis-y3")
     assert again is not first
     assert again == first
-    leaves = loader.leaves_of(again)
+    leaves = again.leaves
+    assert again._runner is None  # the engine's rulesets are never pickled
     assert [(s.path, s.params) for s in leaves] == [(s.path, s.params) for s in first_leaves]
     # Evaluators are singletons: the cached leaves point at the registered ones.
     assert all(s.evaluator is REGISTRY[s.evaluator.kind] for s in leaves)
@@ -92,7 +93,7 @@ def test_a_corrupt_entry_is_ignored_and_replaced(cache_dir: Path, tmp_path: Path
     (entry,) = cache_dir.glob("*.pickle")
     entry.write_bytes(b"\x80\x05 not a pickle at all")
     assert loader.load_scheme(path) == expected
-    assert pickle.loads(entry.read_bytes())[0] == expected
+    assert pickle.loads(entry.read_bytes()) == expected
 
 
 def test_an_unwritable_cache_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -129,7 +130,7 @@ def test_old_entries_are_pruned(cache_dir: Path, tmp_path: Path, monkeypatch: py
     for title in ("One", "Two", "Three"):
         _scheme_copy(tmp_path, title)
         loader.load_scheme(path)
-    kept = [pickle.loads(p.read_bytes())[0].title for p in cache_dir.glob("*.pickle")]
+    kept = [pickle.loads(p.read_bytes()).title for p in cache_dir.glob("*.pickle")]
     assert sorted(kept) == ["Three", "Two"]
 
 

@@ -11,17 +11,17 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from ..schemes.checker import CheckedScheme
 from ..schemes.model import (
-    AllNode,
-    AnyNode,
-    AtLeastNode,
     Leaf,
-    NotNode,
     Parameter,
     Requirement,
     RuleNode,
     Scheme,
     Section,
+    children,
+    combinator,
+    walk,
 )
 from .style import Glyphs, clean, fmt_value, glyphs_for
 from .terminal import bullets
@@ -51,70 +51,24 @@ def _rollup(rollup: Any) -> str:
     return "all" if rollup == "all" else rollup.label
 
 
-# ------------------------------------------------------------------ rule walking
+# ------------------------------------------------------------------ what a requirement reads
 
 
 def leaves(node: RuleNode) -> Iterator[Leaf]:
-    if isinstance(node, Leaf):
-        yield node
-    elif isinstance(node, AllNode):
-        for child in node.all:
-            yield from leaves(child)
-    elif isinstance(node, AnyNode):
-        for child in node.any:
-            yield from leaves(child)
-    elif isinstance(node, AtLeastNode):
-        for child in node.of:
-            yield from leaves(child)
-    elif isinstance(node, NotNode):
-        yield from leaves(node.not_)
+    """The leaves of a rule, in rule order."""
+    return (n for _, n in walk(node) if isinstance(n, Leaf))
 
 
-def _param_refs(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        if set(value) == {"param"} and isinstance(value["param"], str):
-            yield value["param"]
-        else:
-            for v in value.values():
-                yield from _param_refs(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _param_refs(v)
-    elif hasattr(value, "param") and isinstance(getattr(value, "param"), str):
-        yield value.param
+def param_ids(scheme: CheckedScheme, req: Requirement) -> list[str]:
+    """Parameters a requirement's rule uses (measure arguments, thresholds, counted_with), in first-use order."""
+    return scheme.param_ids(req)
 
 
-def param_ids(scheme: Scheme, req: Requirement) -> list[str]:
-    """Parameters a requirement's rule uses (thresholds and measure arguments), in first-use order."""
-    out: list[str] = []
-    for leaf in leaves(req.rule):
-        found = list(_param_refs(leaf.measure))
-        if isinstance(leaf.threshold, str) and leaf.threshold in scheme.parameters:
-            found.append(leaf.threshold)
-        found.extend(leaf.counted_with)
-        for pid in found:
-            if pid not in out:
-                out.append(pid)
-    return out
-
-
-def _measure_paths(measure: dict[str, Any]) -> list[str]:
-    """Evidence paths a measure reads, by asking its evaluator; falls back to string values that look like paths."""
-    try:
-        from ..evaluators import REGISTRY
-
-        ev = REGISTRY[measure["kind"]]
-        params = ev.Params.model_validate({k: v for k, v in measure.items() if k != "kind"})
-        return list(ev.evidence_paths(params))
-    except Exception:  # noqa: BLE001 - an unknown kind was already rejected by the loader
-        return []
-
-
-def evidence_paths(req: Requirement) -> list[str]:
+def evidence_paths(scheme: CheckedScheme, req: Requirement) -> list[str]:
     """The evidence a requirement needs: its declared paths, then any its measures read."""
     out = list(req.evidence)
-    for leaf in leaves(req.rule):
-        for path in _measure_paths(leaf.measure):
+    for spec in scheme.leaves_of(req):
+        for path in spec.evaluator.evidence_paths(spec.params):
             if path not in out:
                 out.append(path)
     return out
@@ -165,17 +119,9 @@ def rule_lines(scheme: Scheme, node: RuleNode, depth: int = 0, g: Glyphs | None 
     if isinstance(node, Leaf):
         what = node.describe or node.measure.get("kind", "measure")
         return [f"{pad}{what} {node.compare} {_threshold_text(scheme, node)}", f"{pad}  measured by {_measure_text(node)}"]
-    if isinstance(node, AllNode):
-        head, kids = "all of:", node.all
-    elif isinstance(node, AnyNode):
-        head, kids = "any of:", node.any
-    elif isinstance(node, AtLeastNode):
-        head, kids = f"at least {node.at_least} of:", node.of
-    else:
-        assert isinstance(node, NotNode)
-        head, kids = "not:", [node.not_]
-    out = [pad + head]
-    for kid in kids:
+    kind, need = combinator(node)
+    out = [pad + {"all": "all of:", "any": "any of:", "at_least": f"at least {need} of:", "not": "not:"}[kind]]
+    for _step, kid in children(node):
         out.extend(rule_lines(scheme, kid, depth + 1, g))
     return out
 
@@ -206,7 +152,7 @@ def render_list(schemes: Sequence[Scheme], console: Console) -> None:
 # ------------------------------------------------------------------ one scheme
 
 
-def render_scheme(scheme: Scheme, console: Console) -> None:
+def render_scheme(scheme: CheckedScheme, console: Console) -> None:
     g = glyphs_for(console.encoding)
     console.print(Text(f"{scheme.title}", style="bold"))
     console.print(f"{scheme.id} {g.dash} {scheme.version} {g.dash} {scheme.publisher}", markup=False)
@@ -236,7 +182,7 @@ def render_scheme(scheme: Scheme, console: Console) -> None:
     console.print(f"{g.unverified} not yet confirmed against the source document.", markup=False, style="dim")
 
 
-def _section_node(scheme: Scheme, sec: Section, g: Glyphs) -> Tree:
+def _section_node(scheme: CheckedScheme, sec: Section, g: Glyphs) -> Tree:
     head = Text(f"{sec.id} {sec.title}", style="bold")
     head.append(f" (rollup: {_rollup(sec.rollup)}{'' if sec.in_outcome else '; informative'})", style="")
     node = Tree(head)
@@ -245,7 +191,7 @@ def _section_node(scheme: Scheme, sec: Section, g: Glyphs) -> Tree:
     return node
 
 
-def _requirement_node(scheme: Scheme, req: Requirement, g: Glyphs) -> Group:
+def _requirement_node(scheme: CheckedScheme, req: Requirement, g: Glyphs) -> Group:
     head = Text(f"{req.id} {req.title} ", style="bold")
     head.append("[")
     head.append_text(_verification(req.status, g))
@@ -259,7 +205,7 @@ def _requirement_node(scheme: Scheme, req: Requirement, g: Glyphs) -> Group:
         p = scheme.parameters.get(pid)
         if p is not None:
             grid.add_row("Parameter", _param_text(pid, p, g))
-    grid.add_row("Evidence", ", ".join(evidence_paths(req)) or "none")
+    grid.add_row("Evidence", ", ".join(evidence_paths(scheme, req)) or "none")
     grid.add_row("Source", clean(req.source))
     if req.effective:
         e = req.effective
@@ -278,7 +224,7 @@ def _param_text(pid: str, p: Parameter, g: Glyphs) -> Text:
 # ------------------------------------------------------------------ explain
 
 
-def render_explain(scheme: Scheme, section: Section, req: Requirement, console: Console) -> None:
+def render_explain(scheme: CheckedScheme, section: Section, req: Requirement, console: Console) -> None:
     g = glyphs_for(console.encoding)
     console.print(Text(f"{req.id} {req.title}", style="bold"))
     line = Text(f"{scheme.title} ({scheme.id}) {g.arrow} {section.id} {section.title}")
@@ -300,7 +246,7 @@ def render_explain(scheme: Scheme, section: Section, req: Requirement, console: 
 
     heading("Evidence it needs")
     descriptions = _evidence_descriptions()
-    paths = evidence_paths(req)
+    paths = evidence_paths(scheme, req)
     if not paths:
         console.print("No evidence paths: it is judged from other schemes' outcomes.", markup=False)
     grid = Table.grid(padding=(0, 1))

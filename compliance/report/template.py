@@ -32,7 +32,7 @@ from pydantic.fields import FieldInfo
 from ..evidence.catalogue import SECTIONS
 from ..evidence.model import Evidence
 from ..evidence.types import describe_type, unwrap
-from ..schemes.loader import builtin_schemes, leaves_of
+from ..schemes.loader import builtin_schemes, checked
 from ..schemes.model import Scheme, Section
 from ..schemes.needs import Need, needs
 from ..schemes.selection import dependencies_first
@@ -267,7 +267,7 @@ def _item_field(item: str) -> tuple[Any, FieldInfo]:
 def _rests_on_by_requirement(scheme: Scheme) -> dict[str, list[str]]:
     """Requirement id -> the schemes whose outcome its rule reads."""
     out: dict[str, list[str]] = {}
-    for spec in leaves_of(scheme):
+    for spec in checked(scheme).leaves:
         ref = getattr(spec.params, "scheme", None) if spec.evaluator.kind == "scheme_outcome" else None
         if isinstance(ref, str):
             rid = scheme.sections[int(spec.path[1])].requirements[int(spec.path[3])].id

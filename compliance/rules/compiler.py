@@ -32,17 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..schemes.checker import LeafSpec
-from ..schemes.model import (
-    AllNode,
-    AnyNode,
-    AtLeastNode,
-    Leaf,
-    NotNode,
-    Requirement,
-    RuleNode,
-    Scheme,
-)
+from ..schemes.checker import CheckedScheme, LeafSpec
+from ..schemes.model import Leaf, Requirement, RuleNode, children, combinator
 from ..schemes.model import Rollup as RollupModel
 
 __all__ = [
@@ -198,11 +189,11 @@ class RequirementPlan:
         return self.root == self.key
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, weakref_slot=True)  # by identity: later stages key derived data on it
 class CompiledScheme:
     """The artifact the engine runs: durable-rules definitions plus the plan of which fact goes where."""
 
-    scheme: Scheme
+    scheme: CheckedScheme
     leaves: list[LeafPlan] = field(default_factory=list)
     nodes: list[NodePlan] = field(default_factory=list)
     requirements: list[RequirementPlan] = field(default_factory=list)
@@ -220,12 +211,12 @@ class CompiledScheme:
 # ------------------------------------------------------------------ stages
 
 
-def stage_plan(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
+def stage_plan(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
     """Key every leaf and combinator of every requirement's rule tree."""
     by_path = {spec.path: spec for spec in leaves}
     counter = {"L": 0, "N": 0}
 
-    def walk(node: RuleNode, path: tuple[str | int, ...], depth: int, own: list[LeafPlan], direct: str | None = None) -> str:
+    def plan_node(node: RuleNode, path: tuple[str | int, ...], depth: int, own: list[LeafPlan], direct: str | None = None) -> str:
         if isinstance(node, Leaf):
             if direct is not None:
                 key = direct
@@ -236,22 +227,12 @@ def stage_plan(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
             c.leaves.append(plan)
             own.append(plan)
             return key
-        kids: list[tuple[tuple[str | int, ...], RuleNode]]
-        kind: Combinator
-        if isinstance(node, AllNode):
-            kind, need, kids = "all", 1, [(("all", i), ch) for i, ch in enumerate(node.all)]
-        elif isinstance(node, AnyNode):
-            kind, need, kids = "any", 1, [(("any", i), ch) for i, ch in enumerate(node.any)]
-        elif isinstance(node, AtLeastNode):
-            kind, need, kids = "at_least", node.at_least, [(("of", i), ch) for i, ch in enumerate(node.of)]
-        else:
-            assert isinstance(node, NotNode)
-            kind, need, kids = "not", 1, [(("not",), node.not_)]
+        kind, need = combinator(node)
         key = f"N{counter['N']}"
         counter["N"] += 1
-        combinator = NodePlan(key, kind, need, [], depth)
-        c.nodes.append(combinator)
-        combinator.children = [walk(child, (*path, *sub), depth + 1, own) for sub, child in kids]
+        node_plan = NodePlan(key, kind, need, [], depth)
+        c.nodes.append(node_plan)
+        node_plan.children = [plan_node(child, (*path, *step), depth + 1, own) for step, child in children(node)]
         return key
 
     n = 0
@@ -259,12 +240,12 @@ def stage_plan(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
         for ri, req in enumerate(section.requirements):
             own: list[LeafPlan] = []
             direct = f"R{n}" if isinstance(req.rule, Leaf) else None
-            root = walk(req.rule, ("sections", si, "requirements", ri, "rule"), 0, own, direct)
+            root = plan_node(req.rule, ("sections", si, "requirements", ri, "rule"), 0, own, direct)
             c.requirements.append(RequirementPlan(f"R{n}", si, req, root, own))
             n += 1
 
 
-def stage_rules(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
+def stage_rules(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
     """Four rules per key: leaves compare, combinators count, requirements gate, roll-ups count."""
     for req in c.requirements:
         if req.direct:
@@ -286,13 +267,13 @@ def _rollup(key: str, rollup: str | RollupModel) -> dict[str, dict[str, Any]]:
     return combinator_rules(key, "at_least", rollup.at_least)
 
 
-def stage_levels(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
+def stage_levels(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
     """Order combinators deepest first, so children are decided before their parents."""
     depths = sorted({n.depth for n in c.nodes}, reverse=True)
     c.node_levels = [[n.key for n in c.nodes if n.depth == d] for d in depths]
 
 
-def stage_partition(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
+def stage_partition(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
     """Pack keys into rulesets of at most :data:`RULES_PER_RULESET` rules, one stage's keys together."""
     groups: list[list[str]] = [
         [leaf.key for leaf in c.leaves if leaf.key.startswith("L")],
@@ -310,14 +291,14 @@ def stage_partition(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
             c.rulesets.append(definition)
 
 
-def stage_fingerprint(c: CompiledScheme, leaves: list[LeafSpec]) -> None:
+def stage_fingerprint(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
     """A digest of the rulesets, for naming and for tests that pin compilation."""
     blob = json.dumps(c.rulesets, sort_keys=True).encode()
     c.fingerprint = hashlib.sha256(blob).hexdigest()[:16]
 
 
 #: The compilation stages, in order.
-STAGES: tuple[tuple[str, Callable[[CompiledScheme, list[LeafSpec]], None]], ...] = (
+STAGES: tuple[tuple[str, Callable[[CompiledScheme, tuple[LeafSpec, ...]], None]], ...] = (
     ("plan", stage_plan),
     ("rules", stage_rules),
     ("levels", stage_levels),
@@ -326,8 +307,9 @@ STAGES: tuple[tuple[str, Callable[[CompiledScheme, list[LeafSpec]], None]], ...]
 )
 
 
-def compile_scheme(scheme: Scheme, leaves: list[LeafSpec]) -> CompiledScheme:
+def compile_scheme(scheme: CheckedScheme) -> CompiledScheme:
+    """Run every compilation stage over a checked scheme."""
     compiled = CompiledScheme(scheme)
     for _name, stage in STAGES:
-        stage(compiled, leaves)
+        stage(compiled, scheme.leaves)
     return compiled

@@ -2,7 +2,7 @@
 
 Parsing, validating and checking a bundled scheme costs tens of milliseconds
 every time a command starts, for YAML that rarely changes.  A checked scheme
-(the :class:`~compliance.schemes.model.Scheme` and its checked leaves) is
+(a :class:`~compliance.schemes.checker.CheckedScheme`, which carries its checked leaves) is
 therefore kept on disk, keyed by:
 
 * the exact bytes of the scheme file;
@@ -36,15 +36,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .checker import LeafSpec
-    from .model import Scheme
+    from .checker import CheckedScheme
 
 __all__ = ["cache_dir", "fetch", "store", "MAX_ENTRIES"]
 
 #: Entries kept; the oldest are removed when a new one is written.  Scheme authors
 #: editing a file make a new entry per saved version, and nobody needs the old ones.
 MAX_ENTRIES = 64
-_FORMAT = b"compliance-scheme-cache-1"
+_FORMAT = b"compliance-scheme-cache-2"  # 2: one CheckedScheme per entry
 
 
 def cache_dir() -> Path | None:
@@ -89,7 +88,7 @@ def _key(source: bytes, known_schemes: Sequence[str]) -> str:
     return h.hexdigest()
 
 
-def fetch(source: bytes, known_schemes: Sequence[str]) -> tuple[Scheme, list[LeafSpec]] | None:
+def fetch(source: bytes, known_schemes: Sequence[str]) -> CheckedScheme | None:
     """The checked scheme stored for these file bytes, or None."""
     where = cache_dir()
     if where is None:
@@ -102,19 +101,21 @@ def fetch(source: bytes, known_schemes: Sequence[str]) -> tuple[Scheme, list[Lea
         found: Any = pickle.loads(blob)
     except Exception:  # a truncated or foreign file: rebuild, and overwrite it
         return None
-    if not (isinstance(found, tuple) and len(found) == 2):
+    from .checker import CheckedScheme
+
+    if not (isinstance(found, CheckedScheme) and found._leaves is not None):
         return None
-    return found[0], found[1]
+    return found
 
 
-def store(source: bytes, known_schemes: Sequence[str], scheme: Scheme, leaves: list[LeafSpec]) -> None:
+def store(source: bytes, known_schemes: Sequence[str], scheme: CheckedScheme) -> None:
     """Remember a checked scheme; silently does nothing if the cache cannot be written."""
     where = cache_dir()
     if where is None:
         return
     target = where / f"{_key(source, known_schemes)}.pickle"
     try:
-        blob = pickle.dumps((scheme, leaves), protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps(scheme, protocol=pickle.HIGHEST_PROTOCOL)
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Written whole then renamed, so a concurrent reader never sees half an entry.
         fd, tmp = tempfile.mkstemp(dir=where, prefix=".tmp-", suffix=".pickle")

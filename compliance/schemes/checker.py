@@ -6,6 +6,12 @@ mean" where one can be made.  Types are checked here, when the rule is
 parsed, not when it is used: a boolean measure compared with ``>=``, a
 threshold parameter of the wrong type, an evidence path that names nothing,
 a record field that is not a date -- all fail at load time.
+
+A scheme that passes every stage comes out as a :class:`CheckedScheme`: the
+scheme itself, with what the checks found -- each rule leaf with its
+evaluator resolved, its measure parameters parsed and the parameters it
+reads.  The compiler, the assessment, ``schemes show``, ``explain`` and the
+template all take one.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PrivateAttr, ValidationError
 
 from ..errors import Problem, did_you_mean
 from ..evaluators import REGISTRY, Evaluator
@@ -26,19 +32,18 @@ from ..evidence.types import describe_type, type_at, unwrap
 from ..source import Document
 from .model import (
     NODE_KEYS,
-    AllNode,
-    AnyNode,
     AtLeastNode,
     Leaf,
-    NotNode,
     ParamRef,
+    Requirement,
     RuleNode,
     Scheme,
+    walk,
 )
 from .parameters import format_number as _fmt
 from .parameters import is_whole as _is_whole
 
-__all__ = ["LeafSpec", "STAGES", "check", "iter_leaves", "MAX_COMBINATIONS"]
+__all__ = ["LeafSpec", "CheckedScheme", "STAGES", "check", "iter_leaves", "MAX_COMBINATIONS"]
 
 #: ``at_least N of K`` compiles to one alternative per N-combination; past this it is refused.
 MAX_COMBINATIONS = 64
@@ -48,29 +53,73 @@ Path_ = tuple[str | int, ...]
 
 @dataclass(frozen=True, slots=True)
 class LeafSpec:
-    """A rule leaf with its evaluator resolved and its measure parameters parsed."""
+    """A rule leaf with its evaluator resolved, its measure parameters parsed and the parameters it reads."""
 
     path: Path_
     leaf: Leaf
     evaluator: Evaluator
     params: Any
+    #: Every parameter the leaf reads -- in its measure, as its threshold, in counted_with -- in that order, once each.
+    param_ids: tuple[str, ...] = ()
+
+    @property
+    def requirement_index(self) -> tuple[int, int]:
+        """(section index, requirement index) of the requirement the leaf belongs to."""
+        return int(self.path[1]), int(self.path[3])
+
+
+class CheckedScheme(Scheme):
+    """A scheme that passed every checking stage, with its checked leaves.
+
+    It *is* the scheme (every field, every method), so code that reads a
+    scheme reads this; what the checks found rides along instead of in a side
+    cache.  Made only by :func:`check` (through the loader); pickled with its
+    leaves, so the disk cache keeps them (the compiled runner that
+    ``rules.runner`` attaches on first use is never pickled).
+    """
+
+    _leaves: tuple[LeafSpec, ...] | None = PrivateAttr(default=None)
+    #: The compiled rulesets, attached by rules.runner (process state: never pickled).
+    _runner: Any = PrivateAttr(default=None)
+
+    @classmethod
+    def of(cls, scheme: Scheme, leaves: typing.Iterable[LeafSpec]) -> CheckedScheme:
+        """``scheme`` as checked, with its leaves (no validation: the scheme already passed it)."""
+        out = cls.model_construct(_fields_set=scheme.model_fields_set, **{name: getattr(scheme, name) for name in Scheme.model_fields})
+        out._leaves = tuple(leaves)
+        return out
+
+    @property
+    def leaves(self) -> tuple[LeafSpec, ...]:
+        """Every rule leaf of the scheme, in document order."""
+        assert self._leaves is not None, "a CheckedScheme is made by check()"
+        return self._leaves
+
+    def leaves_of(self, requirement: Requirement) -> tuple[LeafSpec, ...]:
+        """The leaves of one requirement's rule, in rule order (requirement ids are unique in a checked scheme)."""
+        return tuple(spec for spec in self.leaves if self.requirement_at(spec).id == requirement.id)
+
+    def requirement_at(self, spec: LeafSpec) -> Requirement:
+        si, ri = spec.requirement_index
+        return self.sections[si].requirements[ri]
+
+    def param_ids(self, requirement: Requirement) -> list[str]:
+        """Parameters a requirement's rule reads, in first-use order."""
+        return list(dict.fromkeys(p for spec in self.leaves_of(requirement) for p in spec.param_ids))
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state: dict[Any, Any] = super().__getstate__()
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_runner"] = None  # rulesets live in this process's rules engine
+        state["__pydantic_private__"] = private
+        return state
 
 
 def iter_leaves(node: RuleNode, path: Path_) -> Iterator[tuple[Path_, Leaf]]:
     """Every leaf of a rule tree, depth first, with its path in the scheme document."""
-    if isinstance(node, Leaf):
-        yield path, node
-    elif isinstance(node, AllNode):
-        for i, child in enumerate(node.all):
-            yield from iter_leaves(child, (*path, "all", i))
-    elif isinstance(node, AnyNode):
-        for i, child in enumerate(node.any):
-            yield from iter_leaves(child, (*path, "any", i))
-    elif isinstance(node, AtLeastNode):
-        for i, child in enumerate(node.of):
-            yield from iter_leaves(child, (*path, "of", i))
-    elif isinstance(node, NotNode):
-        yield from iter_leaves(node.not_, (*path, "not"))
+    for here, current in walk(node, path):
+        if isinstance(current, Leaf):
+            yield here, current
 
 
 class _Stage:
@@ -144,7 +193,25 @@ def stage_measures(st: _Stage) -> None:
                     else:
                         st.add("S214", f"{err['msg']} (got {err.get('input')!r})", (*mpath, *loc))
                 continue
-            st.leaves.append(LeafSpec(path, leaf, evaluator, params))
+            # In the order the author wrote them (the measure's keys), then the threshold, then counted_with.
+            refs = list(_written_refs(leaf.measure))
+            if isinstance(leaf.threshold, str):
+                refs.append(leaf.threshold)
+            refs.extend(leaf.counted_with)
+            st.leaves.append(LeafSpec(path, leaf, evaluator, params, tuple(dict.fromkeys(refs))))
+
+
+def _written_refs(value: Any) -> Iterator[str]:
+    """The ``{param: ID}`` references in a measure as written, in document order."""
+    if isinstance(value, dict):
+        if set(value) == {"param"} and isinstance(value["param"], str):
+            yield value["param"]
+        else:
+            for v in value.values():
+                yield from _written_refs(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _written_refs(v)
 
 
 def _params_model_at(model: type[BaseModel], loc: Path_) -> type[BaseModel] | None:
@@ -351,24 +418,15 @@ def stage_evidence(st: _Stage) -> None:
 
 
 def stage_rules(st: _Stage) -> None:
-    def walk(node: RuleNode, path: Path_) -> None:
-        if isinstance(node, AtLeastNode):
+    for base, req in _requirement_paths(st.scheme):
+        for path, node in walk(req.rule, (*base, "rule")):
+            if not isinstance(node, AtLeastNode):
+                continue
             k = len(node.of)
             if node.at_least > k:
                 st.add("S250", f"at_least {node.at_least} of only {k} rule(s) can never be met", (*path, "at_least"), f"a number from 1 to {k}")
             elif max(math.comb(k, node.at_least), math.comb(k, k - node.at_least + 1)) > MAX_COMBINATIONS:
                 st.add("S251", f"at_least {node.at_least} of {k} is too many combinations to compile", (*path, "at_least"), f"at most {MAX_COMBINATIONS} combinations; split the rule")
-            for i, child in enumerate(node.of):
-                walk(child, (*path, "of", i))
-        elif isinstance(node, (AllNode, AnyNode)):
-            key = "all" if isinstance(node, AllNode) else "any"
-            for i, child in enumerate(getattr(node, key)):
-                walk(child, (*path, key, i))
-        elif isinstance(node, NotNode):
-            walk(node.not_, (*path, "not"))
-
-    for base, req in _requirement_paths(st.scheme):
-        walk(req.rule, (*base, "rule"))
     for si, section in enumerate(st.scheme.sections):
         rollup = section.rollup
         if not isinstance(rollup, str) and rollup.at_least and rollup.at_least > len(section.requirements):
@@ -398,12 +456,12 @@ STAGES: tuple[tuple[str, Callable[[_Stage], None]], ...] = (
 )
 
 
-def check(scheme: Scheme, doc: Document | None = None, known_schemes: typing.Collection[str] = ()) -> tuple[list[LeafSpec], list[Problem]]:
-    """Run every stage; return the parsed leaves and all problems found."""
+def check(scheme: Scheme, doc: Document | None = None, known_schemes: typing.Collection[str] = ()) -> tuple[CheckedScheme | None, list[Problem]]:
+    """Run every stage; return the checked scheme (None if any stage found a problem) and every problem found."""
     st = _Stage(scheme, doc, known_schemes)
     for _name, stage in STAGES:
         stage(st)
-    return st.leaves, st.problems
+    return (None if st.problems else CheckedScheme.of(scheme, st.leaves)), st.problems
 
 
 __all__ += ["NODE_KEYS"]

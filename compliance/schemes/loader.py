@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import threading
 import typing
-from collections import OrderedDict
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -28,21 +27,12 @@ from ..errors import Problem, SchemeError, did_you_mean
 from ..evidence.types import type_at, unwrap
 from ..source import Document, load_document, parse_yaml, validate_document
 from . import cache, checker
+from .checker import CheckedScheme
 from .model import Scheme, _node_kind
 
-__all__ = ["load_scheme", "builtin_schemes", "builtin_path", "leaves_of", "scheme_from_document"]
+__all__ = ["load_scheme", "builtin_schemes", "builtin_path", "checked", "scheme_from_document", "scheme_from_text"]
 
-_BUILTIN_CACHE: dict[str, Scheme] = {}
-#: Checked leaves by scheme identity; bounded, like the engine's compiled-scheme cache.
-_LEAVES: OrderedDict[int, tuple[Scheme, list[checker.LeafSpec]]] = OrderedDict()
-_MAX_LEAVES = 256
-
-
-def _remember(scheme: Scheme, leaves: list[checker.LeafSpec]) -> None:
-    with _LOCK:
-        _LEAVES[id(scheme)] = (scheme, leaves)
-        while len(_LEAVES) > _MAX_LEAVES:
-            _LEAVES.popitem(last=False)
+_BUILTIN_CACHE: dict[str, CheckedScheme] = {}
 _LOCK = threading.Lock()
 
 
@@ -84,11 +74,10 @@ def builtin_path(scheme_id: str) -> Path:
     return index[scheme_id]
 
 
-def load_scheme(source: str | Path | Scheme) -> Scheme:
-    """Load a scheme by bundled id (``mis-y3``), by path, or pass a :class:`Scheme` through (checked)."""
+def load_scheme(source: str | Path | Scheme) -> CheckedScheme:
+    """Load a scheme by bundled id (``mis-y3``), by path, or check a :class:`Scheme` made in code."""
     if isinstance(source, Scheme):
-        leaves_of(source)
-        return source
+        return checked(source)
     text = str(source)
     is_path = isinstance(source, Path) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text
     if not is_path:
@@ -103,7 +92,7 @@ def load_scheme(source: str | Path | Scheme) -> Scheme:
     return _load_file(Path(source))
 
 
-def _load_file(path: Path) -> Scheme:
+def _load_file(path: Path) -> CheckedScheme:
     known = builtin_schemes()
     try:
         raw = path.read_bytes()
@@ -112,41 +101,37 @@ def _load_file(path: Path) -> Scheme:
     if raw is not None:
         hit = cache.fetch(raw, known)
         if hit is not None:
-            _remember(*hit)
-            return hit[0]
+            return hit
     scheme = scheme_from_document(load_document(path, error=SchemeError))
     if raw is not None:
-        cache.store(raw, known, scheme, leaves_of(scheme))
+        cache.store(raw, known, scheme)
     return scheme
 
 
-def scheme_from_text(text: str, file: str | None = None) -> Scheme:
+def scheme_from_text(text: str, file: str | None = None) -> CheckedScheme:
     """Load a scheme from YAML text (used by tests and tools)."""
     return scheme_from_document(parse_yaml(text, file=file, error=SchemeError))
 
 
-def scheme_from_document(doc: Document) -> Scheme:
+def scheme_from_document(doc: Document) -> CheckedScheme:
     top = ("S100", "a scheme must be a mapping at the top level", "keys id, title, version, publisher, sources, outcome, sections")
     scheme, problems = validate_document(doc, Scheme, SchemeError, _shape_problem, top)
-    leaves, found = checker.check(scheme, doc, known_schemes=builtin_schemes())
+    result, found = checker.check(scheme, doc, known_schemes=builtin_schemes())
     for p in found:
         problems.add(p)
     problems.raise_if_any()
-    _remember(scheme, leaves)
-    return scheme
+    assert result is not None  # no problems: checked
+    return result
 
 
-def leaves_of(scheme: Scheme) -> list[checker.LeafSpec]:
-    """The checked leaves of a scheme (checking it now if it did not come from the loader)."""
-    with _LOCK:
-        hit = _LEAVES.get(id(scheme))
-    if hit is not None and hit[0] is scheme:
-        return hit[1]
-    leaves, found = checker.check(scheme, None, known_schemes=builtin_schemes())
-    if found:
+def checked(scheme: Scheme) -> CheckedScheme:
+    """``scheme`` as a :class:`CheckedScheme`: itself if it already is one, else checked now (SchemeError if it fails)."""
+    if isinstance(scheme, CheckedScheme) and scheme._leaves is not None:
+        return scheme
+    result, found = checker.check(scheme, None, known_schemes=builtin_schemes())
+    if result is None:
         raise SchemeError(found)
-    _remember(scheme, leaves)
-    return leaves
+    return result
 
 
 # ------------------------------------------------------------ pydantic -> problems

@@ -11,6 +11,7 @@ report can say which verdicts rest on unverified values.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
@@ -31,6 +32,10 @@ __all__ = [
     "AtLeastNode",
     "NotNode",
     "RuleNode",
+    "Step",
+    "children",
+    "combinator",
+    "walk",
     "Effective",
     "Requirement",
     "Rollup",
@@ -201,6 +206,50 @@ RuleNode = Annotated[
         custom_error_message="a rule node: a mapping with one of measure, all, any, at_least, not",
     ),
 ]
+
+
+#: A step from a rule node to one of its children, as it reads in the scheme's document path.
+Step = tuple[str | int, ...]
+
+
+def children(node: RuleNode) -> tuple[tuple[Step, RuleNode], ...]:
+    """A node's children with the step to each (``("all", 0)``, ``("not",)``); none for a leaf.
+
+    Every walk of a rule tree -- checking, compiling, explaining, what the
+    template says a field is for -- goes through here, so a new combinator is
+    taught to all of them at once.
+    """
+    if isinstance(node, AllNode):
+        return tuple((("all", i), child) for i, child in enumerate(node.all))
+    if isinstance(node, AnyNode):
+        return tuple((("any", i), child) for i, child in enumerate(node.any))
+    if isinstance(node, AtLeastNode):
+        return tuple((("of", i), child) for i, child in enumerate(node.of))
+    if isinstance(node, NotNode):
+        return ((("not",), node.not_),)
+    return ()
+
+
+def combinator(node: RuleNode) -> tuple[Literal["all", "any", "at_least", "not"], int]:
+    """An inner node's kind and how many of its children must be met (1 but for ``at_least``)."""
+    if isinstance(node, AllNode):
+        return "all", 1
+    if isinstance(node, AnyNode):
+        return "any", 1
+    if isinstance(node, AtLeastNode):
+        return "at_least", node.at_least
+    if isinstance(node, NotNode):
+        return "not", 1
+    raise TypeError(f"{type(node).__name__} is a leaf, not a combinator")
+
+
+def walk(node: RuleNode, path: Step = ()) -> Iterator[tuple[Step, RuleNode]]:
+    """Every node of a rule tree with its path, depth first, parents before children."""
+    stack: list[tuple[Step, RuleNode]] = [(path, node)]
+    while stack:
+        here, current = stack.pop()
+        yield here, current
+        stack.extend(((*here, *step), child) for step, child in reversed(children(current)))
 
 
 class Effective(_Model):

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .checker import LeafSpec
-from .loader import leaves_of
-from .model import AllNode, AnyNode, AtLeastNode, Leaf, NotNode, RuleNode, Scheme
+from .loader import checked
+from .model import Leaf, RuleNode, Scheme, children, combinator
 
 __all__ = ["Effect", "Need", "needs"]
 
@@ -81,14 +81,8 @@ def _status(node: RuleNode, path: Path_, leaves: Mapping[Path_, str]) -> str:
     """The node's verdict with each leaf as ``leaves`` says (met if not given)."""
     if isinstance(node, Leaf):
         return leaves.get(path, _T)
-    if isinstance(node, AllNode):
-        return _combine("all", [_status(c, (*path, "all", i), leaves) for i, c in enumerate(node.all)])
-    if isinstance(node, AnyNode):
-        return _combine("any", [_status(c, (*path, "any", i), leaves) for i, c in enumerate(node.any)])
-    if isinstance(node, AtLeastNode):
-        return _combine("at_least", [_status(c, (*path, "of", i), leaves) for i, c in enumerate(node.of)], node.at_least)
-    assert isinstance(node, NotNode)
-    return _combine("not", [_status(node.not_, (*path, "not"), leaves)])
+    kind, need = combinator(node)
+    return _combine(kind, [_status(child, (*path, *step), leaves) for step, child in children(node)], need)
 
 
 def _compliant(spec: LeafSpec) -> str:
@@ -114,7 +108,7 @@ def needs(schemes: Sequence[Scheme]) -> dict[str, list[Need]]:
     per_scheme = []
     paths: list[str] = []
     for scheme in schemes:
-        specs = leaves_of(scheme)
+        specs = checked(scheme).leaves
         reads = {spec.path: spec.evaluator.reads(spec.params) for spec in specs}
         # A compliant submission meets every measure, and claims no optional route.
         compliant = {spec.path: _compliant(spec) for spec in specs}

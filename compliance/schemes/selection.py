@@ -14,13 +14,14 @@ from pathlib import Path
 
 from ..errors import Problem, UsageError, did_you_mean
 from ..evidence.model import Evidence, resolve
-from .loader import builtin_schemes, leaves_of, load_scheme
+from .loader import builtin_schemes, checked, load_scheme
+from .checker import CheckedScheme
 from .model import Scheme
 
 __all__ = ["resolve_schemes", "schemes_covering", "rests_on", "dependencies_first"]
 
 
-def schemes_covering(evidence: Evidence, candidates: Iterable[Scheme]) -> list[Scheme]:
+def schemes_covering(evidence: Evidence, candidates: Iterable[CheckedScheme]) -> list[CheckedScheme]:
     """The schemes for which the evidence holds at least half of the items their measures read.
 
     Half, not one: schemes share items (walkabouts count for MIS SA9 and the
@@ -28,7 +29,7 @@ def schemes_covering(evidence: Evidence, candidates: Iterable[Scheme]) -> list[S
     """
     out = []
     for scheme in candidates:
-        paths = {p for spec in leaves_of(scheme) for p in spec.evaluator.evidence_paths(spec.params)}
+        paths = {p for spec in checked(scheme).leaves for p in spec.evaluator.evidence_paths(spec.params)}
         if paths and 2 * sum(resolve(evidence, p) is not None for p in paths) >= len(paths):
             out.append(scheme)
     return out
@@ -37,32 +38,32 @@ def schemes_covering(evidence: Evidence, candidates: Iterable[Scheme]) -> list[S
 def rests_on(scheme: Scheme) -> list[str]:
     """The ids of the schemes whose outcome this one's rules read, in rule order."""
     out: list[str] = []
-    for spec in leaves_of(scheme):
+    for spec in checked(scheme).leaves:
         ref = getattr(spec.params, "scheme", None) if spec.evaluator.kind == "scheme_outcome" else None
         if isinstance(ref, str) and ref not in out:
             out.append(ref)
     return out
 
 
-def dependencies_first(chosen: Sequence[Scheme]) -> list[Scheme]:
+def dependencies_first(chosen: Sequence[Scheme]) -> list[CheckedScheme]:
     """``chosen`` with every scheme they rest on added, each after what it rests on."""
-    ordered: list[Scheme] = []
+    ordered: list[CheckedScheme] = []
 
-    def visit(s: Scheme, trail: tuple[str, ...]) -> None:
+    def visit(s: CheckedScheme, trail: tuple[str, ...]) -> None:
         if any(o.id == s.id for o in ordered):
             return
         for ref in rests_on(s):
             if ref not in trail:
                 dep = next((c for c in chosen if c.id == ref), None) or load_scheme(ref)
-                visit(dep, (*trail, s.id))
+                visit(checked(dep), (*trail, s.id))
         ordered.append(s)
 
     for s in chosen:
-        visit(s, (s.id,))
+        visit(checked(s), (s.id,))
     return ordered
 
 
-def resolve_schemes(evidence: Evidence, schemes: Sequence[str | Path | Scheme] | str | Path | Scheme | None) -> list[Scheme]:
+def resolve_schemes(evidence: Evidence, schemes: Sequence[str | Path | Scheme] | str | Path | Scheme | None) -> list[CheckedScheme]:
     """The schemes to assess the evidence against, dependencies first."""
     if schemes is None and evidence.schemes:
         known = builtin_schemes()

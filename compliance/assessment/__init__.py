@@ -1,0 +1,1 @@
+"""Assessing a trust's evidence against schemes, stage by stage (``assess.py`` says the order)."""

@@ -1,0 +1,102 @@
+"""Facts for durable-rules: every rule leaf measured, and the strictly typed facts the rules compare.
+
+Takes a compiled scheme, the evidence, the parameter values in force and the
+outcomes of schemes already assessed; returns the measured leaves and, for
+each stage of firing, the facts to assert.  A lone comparison travels in its
+requirement's fact; the leaves of combined rules get facts of their own.
+Combinators, sections and the outcome are decided from counts of their
+children's verdicts (:func:`counts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import EngineError
+from ..evaluators.base import Context, Measurement
+from ..evidence.model import Evidence
+from ..rules.compiler import CompiledScheme
+from ..schemes.checker import LeafSpec
+from .wording import not_in_force
+
+__all__ = ["MeasuredLeaf", "Measured", "measure", "counts", "strict"]
+
+
+@dataclass(slots=True)
+class MeasuredLeaf:
+    spec: LeafSpec
+    m: Measurement
+    #: The value the leaf is compared with (the parameter's value, or the measure's own).
+    threshold: Any
+    #: The parameters this leaf read.
+    params: set[str]
+
+
+@dataclass(slots=True)
+class Measured:
+    """What measuring one scheme gives: the leaves, and the first stages' facts."""
+
+    leaves: dict[str, MeasuredLeaf]
+    #: Facts of the leaves of combined rules (the first batch fired).
+    leaf_facts: list[dict[str, Any]]
+    #: Facts of the requirements whose rule is one comparison (fired with the requirements).
+    requirement_facts: list[dict[str, Any]]
+    #: Per requirement (compiled order): why it is not in force on the assessment date, or None.
+    not_in_force: list[str | None]
+
+
+def strict(value: Any, want_bool: bool) -> bool | float:
+    """The value as durable-rules must see it: it compares loosely ("80" < 95 matches), so exact types only."""
+    if want_bool:
+        if not isinstance(value, bool):
+            raise EngineError(f"expected true/false, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise EngineError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def counts(statuses: Iterable[str]) -> dict[str, int]:
+    """A combinator's or roll-up's fact: how many children had each verdict (see compiler.combinator_rules)."""
+    c = {"met": 0, "not_met": 0, "ins": 0, "na": 0}
+    for s in statuses:
+        c[{"insufficient_evidence": "ins", "not_applicable": "na"}.get(s, s)] += 1
+    c["live"] = c["met"] + c["not_met"] + c["ins"]
+    c["mi"] = c["met"] + c["ins"]
+    return c
+
+
+def measure(c: CompiledScheme, ev: Evidence, values: Mapping[str, Any], outcomes: Mapping[str, str]) -> Measured:
+    """Measure every leaf of the scheme and build the facts of the leaves and the lone comparisons."""
+    ctx = Context(ev, values, outcomes)
+    leaf_facts: list[dict[str, Any]] = []
+    req_facts: list[dict[str, Any]] = []
+    measured: dict[str, MeasuredLeaf] = {}
+    reasons: list[str | None] = []
+    for req in c.requirements:
+        excluded = not_in_force(req.requirement, ev.as_of) if req.requirement.effective else None
+        reasons.append(excluded)
+        for plan in req.leaves:
+            spec = plan.spec
+            used = ctx.used_params = set()  # a fresh set per leaf: what this measure read
+            m = Measurement("na", na_reason=excluded) if excluded else spec.evaluator.measure(spec.params, ctx)
+            used.update(spec.leaf.counted_with)
+            threshold = m.threshold if spec.evaluator.brings_threshold else spec.leaf.threshold
+            if isinstance(threshold, str):
+                used.add(threshold)
+                threshold = values[threshold]
+            state = "missing" if (m.state == "ok" and m.unstable) else m.state
+            fact: dict[str, Any] = {"key": plan.key, "l": state}
+            if state == "ok":
+                want_bool = spec.evaluator.value_type is bool
+                fact["v"] = strict(m.value, want_bool)
+                fact["t"] = strict(threshold, want_bool)
+            if req.direct:
+                fact["st"] = "na" if excluded else "ok"
+                req_facts.append(fact)
+            else:
+                leaf_facts.append(fact)
+            measured[plan.key] = MeasuredLeaf(spec, m, threshold, used)
+    return Measured(measured, leaf_facts, req_facts, reasons)
