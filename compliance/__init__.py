@@ -25,6 +25,7 @@ from .errors import (
     SchemeError,
     UsageError,
 )
+from .version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .assessment.assess import assess
@@ -61,7 +62,6 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-__version__ = "0.1.0"
 
 __all__ = [
     "assess",

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 from ..evidence.model import Evidence, resolve
-from ..schemes.model import Comparison, ParamRef
+from ..vocabulary import Comparison, ParamRef
 
 __all__ = [
     "Params",

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from ..schemes.model import Comparison, ParamRef
+from ..vocabulary import Comparison, ParamRef
 from .base import (
     Context,
     Evaluator,

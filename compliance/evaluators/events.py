@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..evidence.records import Attestation, DatedEvent
-from ..schemes.model import Comparison
+from ..vocabulary import Comparison
 from .base import (
     Context,
     Evaluator,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..evidence.records import DENOMINATOR_WORDS, Count, Rate, RateDefinition, RateDenominator
-from ..schemes.model import Comparison
+from ..vocabulary import Comparison
 from .base import (
     Context,
     Evaluator,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..evidence.records import Count
-from ..schemes.model import Comparison
+from ..vocabulary import Comparison
 from .base import (
     Evaluator,
     Measurement,

@@ -60,7 +60,7 @@ def cache_dir() -> Path | None:
 @functools.lru_cache(maxsize=1)
 def _code_stamp() -> bytes:
     """What the package's code looks like: any edit to a module changes it."""
-    from .. import __version__
+    from ..version import __version__
 
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(_FORMAT)

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from ..vocabulary import Comparison, ParamRef
+
 __all__ = [
     "Verification",
     "Severity",
@@ -50,7 +52,6 @@ __all__ = [
 
 Verification = Literal["confirmed", "partly_confirmed", "unconfirmed"]
 Severity = Literal["critical", "high", "medium", "low"]
-Comparison = Literal[">=", ">", "<=", "<", "==", "!="]
 
 
 class _Model(BaseModel):
@@ -135,12 +136,6 @@ class Parameter(_Model):
         if self.range is not None:
             return self.range
         return PERCENT_RANGE if self.is_percent else None
-
-
-class ParamRef(_Model):
-    """``{param: ID}`` inside a measure: use the named parameter's value."""
-
-    param: str
 
 
 class Leaf(_Model):
