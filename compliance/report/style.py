@@ -13,7 +13,6 @@ from it keep their old home working.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .wording import (
     UNVERIFIED_LEGEND,
@@ -24,9 +23,6 @@ from .wording import (
     needs_text,
     section_title,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..results import SectionResult
 
 __all__ = [
     "STATUSES",
@@ -44,7 +40,6 @@ __all__ = [
     "leaf_line",
     "is_informative_title",
     "section_title",
-    "section_unverified",
     "UNVERIFIED_LEGEND",
     "CSS",
 ]
@@ -113,7 +108,3 @@ def is_gap(status: str) -> bool:
 def label(status: str, glyphs: Glyphs = UNICODE) -> str:
     """``✘ not met``: symbol and words together."""
     return f"{glyphs.symbols[status]} {WORDS[status]}"
-
-
-def section_unverified(section: SectionResult) -> bool:
-    return any(r.rests_on_unverified for r in section.requirements)

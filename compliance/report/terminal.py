@@ -16,22 +16,21 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..results import Assessment, RequirementResult, SchemeResult, SectionResult, filled
-from .style import (
-    STYLES,
+from ..results import Assessment
+from . import outline
+from .outline import GapRequirement, GapSection, Outline, SchemeOutline
+from .style import STYLES, Glyphs, clean, glyphs_for, label
+from .wording import (
+    ACTION_PLAN,
+    GAPS,
+    NO_GAPS,
+    PARAMETER_OVERRIDE,
     UNVERIFIED_LEGEND,
     WORDS,
-    Glyphs,
-    clean,
-    glyphs_for,
-    is_gap,
-    label,
-    leaf_line,
-    section_title,
-    section_unverified,
+    rests_on,
 )
 
-__all__ = ["render", "render_text", "status_text", "make_console", "MAX_RECORDS"]
+__all__ = ["render", "render_outline", "render_text", "status_text", "make_console", "MAX_RECORDS"]
 
 #: Records listed under a gap before "... and N more" (the JSON/HTML reports list them all).
 MAX_RECORDS = 10
@@ -92,40 +91,44 @@ def _box(glyphs: Glyphs) -> box.Box:
 
 def render(assessment: Assessment, console: Console, *, only_gaps: bool = False) -> None:
     """Write the whole report for one trust to ``console``."""
+    render_outline(outline.build(assessment, only_gaps=only_gaps), console)
+
+
+def render_outline(report: Outline, console: Console) -> None:
+    """Lay out an outline already built (see :mod:`.outline`)."""
     g = _glyphs(console)
-    header(assessment, console, g)
-    unverified_seen = False
-    for scheme in assessment.schemes:
+    header(report, console, g)
+    for scheme in report.schemes:
         console.print()
-        unverified_seen |= _scheme(scheme, console, g, only_gaps=only_gaps)
-    if unverified_seen:
+        _scheme(scheme, console, g)
+    if report.unverified:
         console.print()
         console.print(Text(f"{g.unverified} {UNVERIFIED_LEGEND}.", style="italic"))
 
 
-def header(assessment: Assessment, console: Console, g: Glyphs) -> None:
-    a = assessment
-    console.print(Text(f"{filled(a.trust.name)} ({filled(a.trust.ods_code)})", style="bold"))
+def header(report: Outline, console: Console, g: Glyphs) -> None:
+    a = report.assessment
+    console.print(Text(f"{report.trust} ({report.ods_code})", style="bold"))
     console.print(
         f"Period {a.period_start} to {a.period_end} {g.dash} assessed as of {a.assessed_as_of}",
         markup=False,
     )
-    console.print(f"Submitted {filled(a.submitted_on)} by {filled(a.submitted_by)}", markup=False)
+    console.print(f"Submitted {report.submitted_on} by {report.submitted_by}", markup=False)
     if a.source:
         console.print(f"Evidence: {a.source}", markup=False)
     schemes = Text("Schemes: ")
-    for i, s in enumerate(a.schemes):
+    for i, s in enumerate(report.schemes):
         if i:
             schemes.append("; ")
         schemes.append(f"{s.id} ")
         schemes.append_text(status_text(s.status, g))
     console.print(schemes)
     verdict = Text("Verdict: ", style="bold")
-    verdict.append_text(status_text(a.status, g, upper=True))
+    verdict.append_text(status_text(report.status, g, upper=True))
     console.print(verdict)
 
 
-def _scheme(scheme: SchemeResult, console: Console, g: Glyphs, *, only_gaps: bool) -> bool:
+def _scheme(scheme: SchemeOutline, console: Console, g: Glyphs) -> None:
     console.print(Text(f"{scheme.title}", style="bold underline"))
     console.print(f"{scheme.id} {g.dash} {scheme.version} {g.dash} {scheme.publisher}", markup=False, style="dim")
     line = status_text(scheme.status, g, upper=True)
@@ -133,55 +136,48 @@ def _scheme(scheme: SchemeResult, console: Console, g: Glyphs, *, only_gaps: boo
     console.print(line)
     if scheme.outcome:
         console.print(clean(scheme.outcome), markup=False)
-    for p in scheme.parameter_overrides:
+    for p in scheme.overrides:
         console.print(
-            f"Parameter override: {p.id} = {p.value}{' ' + p.unit if p.unit else ''} (default {p.default})",
+            f"{PARAMETER_OVERRIDE}: {p.id} = {p.value}{' ' + p.unit if p.unit else ''} (default {p.default})",
             markup=False,
         )
 
-    rows = [s for s in scheme.sections if not (only_gaps and not is_gap(s.status))]
-    unverified = any(section_unverified(s) for s in scheme.sections)
-    if rows:
+    if scheme.rows:
         table = Table(box=_box(g), show_edge=False, pad_edge=False, expand=False)
         table.add_column("Section", no_wrap=True)
         table.add_column("Title", overflow="fold")
         table.add_column("Status", no_wrap=True)
         table.add_column("Met", justify="right", no_wrap=True)
-        for sec in rows:
-            mark = f" {g.unverified}" if section_unverified(sec) else ""
-            judged = sum(v for k, v in sec.counts.items() if k != "not_applicable")
-            title = section_title(sec.title, sec.in_outcome)
+        for row in scheme.rows:
+            mark = f" {g.unverified}" if row.unverified else ""
             table.add_row(
-                sec.id + mark,
-                title,
-                status_text(sec.status, g),
-                f"{sec.counts.get('met', 0)}/{judged}" if judged else g.symbols["not_applicable"],
+                row.id + mark,
+                row.title,
+                status_text(row.status, g),
+                f"{row.met}/{row.judged}" if row.judged else g.symbols["not_applicable"],
             )
         console.print(table)
 
-    gaps = [s for s in scheme.sections if is_gap(s.status) or any(is_gap(r.status) for r in s.requirements)]
-    if not gaps:
-        console.print("No gaps: every section is met or not applicable.")
+    if not scheme.gaps:
+        console.print(NO_GAPS)
     else:
         console.print()
-        console.print(Text("Gaps", style="bold"))
-        for sec in gaps:
+        console.print(Text(GAPS, style="bold"))
+        for sec in scheme.gaps:
             console.print(_gap_tree(sec, g))
-    if scheme.action_plan_route and scheme.unmet_sections:
+    if scheme.action_plan_route:
         console.print()
-        console.print(Text("Action plan: ", style="bold") + Text(clean(scheme.action_plan_route)))
-    return unverified
+        console.print(Text(f"{ACTION_PLAN} ", style="bold") + Text(clean(scheme.action_plan_route)))
 
 
-def _gap_tree(sec: SectionResult, g: Glyphs) -> Tree:
-    head = Text(f"{g.symbols[sec.status]} {sec.id} {section_title(sec.title, sec.in_outcome)}", style="bold")
+def _gap_tree(sec: GapSection, g: Glyphs) -> Tree:
+    head = Text(f"{g.symbols[sec.status]} {sec.id} {sec.title}", style="bold")
     head.append(f" {g.dash} ")
     head.append(WORDS[sec.status], style=STYLES[sec.status])
     tree = Tree(head, guide_style="dim")
     for req in sec.requirements:
-        if is_gap(req.status):
-            tree.add(_requirement(req, g))
-    if sec.action_plan and sec.status == "not_met":
+        tree.add(_requirement(req, g))
+    if sec.action_plan:
         tree.add(Text("Action plan must: ", style="bold") + Text(clean(sec.action_plan)))
     return tree
 
@@ -196,9 +192,9 @@ def bullets(items: list[str], g: Glyphs) -> Table:
     return grid
 
 
-def _requirement(req: RequirementResult, g: Glyphs) -> Group:
+def _requirement(req: GapRequirement, g: Glyphs) -> Group:
     head = Text(f"{g.symbols[req.status]} {req.id} {req.title}", style="bold")
-    if req.rests_on_unverified:
+    if req.unverified:
         head.append(f" {g.unverified}")
     head.append(f" {g.dash} ")
     head.append(WORDS[req.status], style=STYLES[req.status])
@@ -209,25 +205,18 @@ def _requirement(req: RequirementResult, g: Glyphs) -> Group:
     def row(key: str, value: str) -> None:
         grid.add_row(key, Text(value))
 
-    for leaf in req.measurements:
-        if leaf.outcome == "false" or (leaf.outcome == "unknown" and leaf.display):
-            row("Measured", leaf_line(leaf))
+    for measured in req.measured:
+        row("Measured", measured)
     if req.shortfall:
         row("Shortfall", clean(req.shortfall))
-    if req.missing_evidence:
-        row("Missing", ", ".join(req.missing_evidence))
+    if req.missing:
+        row("Missing", ", ".join(req.missing))
     if req.records:
         shown = [f"{r.id}: {r.reason}" for r in req.records[:MAX_RECORDS]]
         if len(req.records) > MAX_RECORDS:
             shown.append(f"... and {len(req.records) - MAX_RECORDS} more")
         grid.add_row("Records", bullets(shown, g))
-    if req.rests_on_unverified:
-        unconfirmed = [p.id for p in req.parameters if p.status != "confirmed"]
-        why = (
-            f"unverified parameter(s) {', '.join(unconfirmed)}"
-            if unconfirmed
-            else f"a requirement whose status is {req.verification.replace('_', ' ')}"
-        )
-        row(g.unverified, f"Rests on {why}")
+    if req.unverified:
+        row(g.unverified, rests_on(req.unverified.parameters, req.unverified.verification))
     row("Remediation", clean(req.remediation))
     return Group(head, Text(clean(req.explanation)), grid)
