@@ -418,21 +418,16 @@ def cmd_assess(args: argparse.Namespace) -> int:
     else:
 
         def draw(console: Console) -> None:
-            # Each view imports only its own renderer: start-up counts for one file.
+            from .report import terminal
+
             if many:
-                from .report import overview
-
-                overview.render(results, console, only_gaps=args.only_gaps)
+                terminal.render_overview(results, console, only_gaps=args.only_gaps)
             if args.challenge:
-                from .report import challenge
-
                 for i, a in enumerate(results):
                     if many or i:
                         console.print()
-                    challenge.render(a, console, only_gaps=args.only_gaps)
+                    terminal.render_challenge(a, console, only_gaps=args.only_gaps)
             elif not many:
-                from .report import terminal
-
                 terminal.render(results[0], console, only_gaps=args.only_gaps)
 
         out.render(draw)

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from ..errors import InputError, Location, Problem, UsageError
 from ..results import SCHEMA_VERSION, Assessment, LeafResult, filled
+from .markdown import escape
 from .style import STYLES, WORDS, fmt_value, glyphs_for, is_gap
 
 __all__ = ["StatusChange", "FigureChange", "Changes", "load_side", "compare", "render", "render_json", "render_markdown"]
@@ -274,8 +275,6 @@ def render_json(ch: Changes) -> str:
 
 
 def render_markdown(ch: Changes) -> str:
-    from .markdown import escape
-
     g = glyphs_for("utf-8")
 
     def st(status: str | None) -> str:

@@ -15,17 +15,26 @@ from collections.abc import Sequence
 from html import escape as _escape
 
 from ..results import Assessment, LeafResult, RequirementResult, filled
-from . import outline
+from . import challenge as challenge_view
+from . import outline, overview
 from .outline import GapRequirement, GapSection, Outline, SchemeOutline
 from .style import CSS, UNICODE, label
 from .wording import (
     ACTION_PLAN,
     ACTION_PLAN_MUST,
+    CHALLENGE,
     GAPS,
     NO_GAPS,
+    NO_WEAKNESSES,
+    NOTHING_TO_CHALLENGE,
+    OVERVIEW_KEY,
     PARAMETER_OVERRIDE,
+    QUESTIONS,
     UNVERIFIED_LEGEND,
+    WEAKNESSES,
     fmt_value,
+    overview_tally,
+    overview_title,
     rests_on,
 )
 
@@ -307,49 +316,45 @@ def _short(text: str, n: int) -> str:
 
 
 def _challenge(a: Assessment, *, only_gaps: bool, level: int) -> str:
-    from .challenge import build
-
     h, h1 = f"h{level}", f"h{level + 1}"
-    out = [f'<section class="challenge">\n<{h}>Board champion challenge</{h}>']
-    items = build(a, only_gaps=only_gaps)
+    out = [f'<section class="challenge">\n<{h}>{CHALLENGE}</{h}>']
+    items = challenge_view.build(a, only_gaps=only_gaps)
     if not items:
-        out.append("<p>Nothing to challenge: no gaps and no weaknesses found in the evidence.</p>")
+        out.append(f"<p>{NOTHING_TO_CHALLENGE}</p>")
     for item in items:
         sec = item.section
         out.append(f"<{h1}>{esc(sec.id)} {esc(sec.title)} {_status(sec.status)}</{h1}>")
         if item.questions:
-            out.append("<p>Questions to ask:</p>\n<ol>" + "".join(f"<li>{esc(q)}</li>" for q in item.questions) + "</ol>")
+            out.append(f"<p>{QUESTIONS}:</p>\n<ol>" + "".join(f"<li>{esc(q)}</li>" for q in item.questions) + "</ol>")
         if item.weaknesses:
             lis = "".join(f'<li><span class="kind">{esc(w.word)}</span>: {esc(w.line)}</li>' for w in item.weaknesses)
-            out.append(f"<p>Weaknesses in the evidence:</p>\n<ul>{lis}</ul>")
+            out.append(f"<p>{WEAKNESSES}:</p>\n<ul>{lis}</ul>")
         else:
-            out.append("<p>No weaknesses found in the evidence.</p>")
+            out.append(f"<p>{NO_WEAKNESSES}</p>")
     out.append("</section>")
     return "\n".join(out)
 
 
 def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, challenge: bool = False) -> str:
     """An overview table across trusts; with ``challenge``, each trust's challenge view after it."""
-    from .overview import rows, scheme_ids
-
-    ids = scheme_ids(assessments)
+    ids = overview.scheme_ids(assessments)
     met = sum(1 for a in assessments if a.all_met)
-    out = ['<section class="overview">', f"<h1>Overview of {len(assessments)} trusts</h1>",
-           f"<p>{met} with every scheme met, {len(assessments) - met} with gaps.</p>",
+    out = ['<section class="overview">', f"<h1>{overview_title(len(assessments))}</h1>",
+           f"<p>{overview_tally(len(assessments), met)}</p>",
            '<table>\n<thead><tr><th scope="col">Trust</th><th scope="col">ODS</th>'
            + "".join(f'<th scope="col">{esc(i)}</th>' for i in ids)
            + '<th scope="col">Verdict</th></tr></thead>\n<tbody>']
-    for row in rows(assessments, ids, only_gaps=only_gaps):
+    for row in overview.rows(assessments, ids, only_gaps=only_gaps):
         cells = "".join(
             f'<td><span class="status {CSS[c.status]}">{esc(label(c.status, UNICODE))}</span> ({c.met}/{c.judged})</td>' if c else "<td></td>"
             for c in row.cells
         )
         out.append(f"<tr><td>{esc(row.name)}</td><td>{esc(row.ods)}</td>{cells}<td>{_status(row.status)}</td></tr>")
     out.append("</tbody>\n</table>")
-    out.append('<p class="legend">n/m: sections met of those judged (informative checks not counted); blank: scheme not assessed for that trust.</p>\n</section>')
+    out.append(f'<p class="legend">{OVERVIEW_KEY}; blank: scheme not assessed for that trust.</p>\n</section>')
     if challenge:
         for a in assessments:
             out.append(f'<section class="trust"><h2>{esc(filled(a.trust.name))} ({esc(filled(a.trust.ods_code))})</h2>')
             out.append(_challenge(a, only_gaps=only_gaps, level=3))
             out.append("</section>")
-    return _page(f"Overview of {len(assessments)} trusts", "\n".join(out) + "\n")
+    return _page(overview_title(len(assessments)), "\n".join(out) + "\n")

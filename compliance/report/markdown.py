@@ -1,4 +1,8 @@
-"""The Markdown report (GitHub-flavoured): the terminal report's content, for pasting into papers."""
+"""The Markdown report (GitHub-flavoured): the terminal report's content, for pasting into papers.
+
+It lays out what :mod:`.outline` (the report), :mod:`.challenge` (the
+board-champion view) and :mod:`.overview` (many trusts) decide to show.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,28 @@ import re
 from collections.abc import Sequence
 
 from ..results import Assessment, filled
-from . import outline
+from . import challenge as challenge_view
+from . import outline, overview
 from .outline import GapRequirement, Outline, SchemeOutline
 from .style import UNICODE, label
 from .wording import (
     ACTION_PLAN,
     ACTION_PLAN_MUST,
+    CHALLENGE,
     GAPS,
     NO_GAPS,
+    NO_WEAKNESSES,
+    NOTHING_TO_CHALLENGE,
+    OVERVIEW_KEY,
     PARAMETER_OVERRIDE,
+    QUESTIONS,
     UNVERIFIED_LEGEND,
+    WEAKNESSES,
     WORDS,
     rests_on,
 )
 
-__all__ = ["render", "render_outline", "render_many", "escape", "code"]
+__all__ = ["render", "render_outline", "render_challenge", "render_many", "escape", "code"]
 
 _SPECIAL = re.compile(r"([\\`*|\[\]])")
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
@@ -60,9 +71,7 @@ def render_outline(report: Outline, *, challenge: bool = False, level: int = 1) 
     for scheme in report.schemes:
         lines += _scheme(scheme, level + 1)
     if challenge:
-        from .challenge import render_markdown
-
-        lines.append(render_markdown(a, only_gaps=report.only_gaps, level=level + 1))
+        lines.append(render_challenge(a, only_gaps=report.only_gaps, level=level + 1))
     if report.unverified:
         lines += [f"{g.unverified} {UNVERIFIED_LEGEND}.", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -125,26 +134,44 @@ def _requirement(req: GapRequirement) -> list[str]:
     return lines
 
 
+def render_challenge(assessment: Assessment, *, only_gaps: bool = False, level: int = 2) -> str:
+    """The board-champion view: per section, the questions to ask and the weaknesses found (see :mod:`.challenge`)."""
+    h = "#" * level
+    lines: list[str] = [f"{h} {CHALLENGE}", ""]
+    items = challenge_view.build(assessment, only_gaps=only_gaps)
+    if not items:
+        lines += [NOTHING_TO_CHALLENGE, ""]
+    for item in items:
+        sec = item.section
+        lines += [f"{h}# {escape(sec.id)} {escape(sec.title)} ({WORDS[sec.status]})", ""]
+        if item.questions:
+            lines += [f"{QUESTIONS}:", ""]
+            lines += [f"{i}. {escape(q)}" for i, q in enumerate(item.questions, 1)]
+            lines.append("")
+        if item.weaknesses:
+            lines += [f"{WEAKNESSES}:", ""]
+            lines += [f"- **{w.word}**: {escape(w.line)}" for w in item.weaknesses]
+            lines.append("")
+        else:
+            lines += [NO_WEAKNESSES, ""]
+    return "\n".join(lines)
+
+
 def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, challenge: bool = False) -> str:
     """An overview table across trusts, then (with ``challenge``) each trust's challenge view."""
-    from .overview import rows, scheme_ids
-
     g = UNICODE
-    ids = scheme_ids(assessments)
+    ids = overview.scheme_ids(assessments)
     lines = ["# Overview", "", f"{len(assessments)} trusts; {sum(1 for a in assessments if a.all_met)} with every scheme met.", ""]
     lines.append("| Trust | ODS | " + " | ".join(escape(i) for i in ids) + " | Verdict |")
     lines.append("|---|---|" + "---|" * len(ids) + "---|")
-    for row in rows(assessments, ids, only_gaps=only_gaps):
+    for row in overview.rows(assessments, ids, only_gaps=only_gaps):
         cells = [
             f"{g.symbols[c.status]} {WORDS[c.status]} ({c.met}/{c.judged})" if c is not None else "" for c in row.cells
         ]
         lines.append(f"| {escape(row.name)} | {escape(row.ods)} | " + " | ".join(cells) + f" | {label(row.status, g)} |")
-    lines += ["", "n/m: sections met of those judged (informative checks not counted); blank: scheme not assessed for that trust.", ""]
+    lines += ["", f"{OVERVIEW_KEY}; blank: scheme not assessed for that trust.", ""]
     if challenge:
-        from .challenge import render_markdown
-
         for a in assessments:
             lines += [f"## {escape(filled(a.trust.name))} ({escape(filled(a.trust.ods_code))})", ""]
-            lines.append(render_markdown(a, only_gaps=only_gaps, level=3))
+            lines.append(render_challenge(a, only_gaps=only_gaps, level=3))
     return "\n".join(lines).rstrip("\n") + "\n"
-

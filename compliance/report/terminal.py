@@ -1,14 +1,18 @@
-"""The terminal report: header, a summary table per scheme, a tree of gaps, and the legend.
+"""The terminal views: the report (header, a summary table per scheme, a tree of gaps, the legend),
+the board-champion challenge view, and the overview across trusts.
 
 Writes to a rich ``Console`` it is given (the CLI owns the one that prints);
-:func:`render_text` captures the same report as a string.  Every status is a
-symbol and words, so the report reads the same without colour, and it is laid
-out for 80 columns.
+:func:`render_text` captures the report as a string.  Every status is a
+symbol and words, so the output reads the same without colour, and it is laid
+out for 80 columns.  What is shown comes from the analyses: the report from
+:mod:`.outline`, the challenge view from :mod:`.challenge`, the overview from
+:mod:`.overview`; this module only lays them out.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console, Group
@@ -16,21 +20,41 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..results import Assessment
-from . import outline
+from ..results import Assessment, filled
+from . import challenge, outline, overview
+from .challenge import SectionChallenge
 from .outline import GapRequirement, GapSection, Outline, SchemeOutline
 from .style import STYLES, Glyphs, clean, glyphs_for, label
 from .wording import (
     ACTION_PLAN,
+    CHALLENGE,
     GAPS,
     NO_GAPS,
+    NO_TRUST_HAS_GAPS,
+    NO_WEAKNESSES,
+    NOTHING_TO_CHALLENGE,
+    OVERVIEW_KEY,
     PARAMETER_OVERRIDE,
+    QUESTIONS,
     UNVERIFIED_LEGEND,
+    WEAKNESSES,
     WORDS,
+    overview_tally,
+    overview_title,
     rests_on,
 )
 
-__all__ = ["render", "render_outline", "render_text", "status_text", "make_console", "MAX_RECORDS"]
+__all__ = [
+    "render",
+    "render_outline",
+    "render_text",
+    "render_challenge",
+    "render_overview",
+    "render_challenges",
+    "status_text",
+    "make_console",
+    "MAX_RECORDS",
+]
 
 #: Records listed under a gap before "... and N more" (the JSON/HTML reports list them all).
 MAX_RECORDS = 10
@@ -220,3 +244,99 @@ def _requirement(req: GapRequirement, g: Glyphs) -> Group:
         row(g.unverified, rests_on(req.unverified.parameters, req.unverified.verification))
     row("Remediation", clean(req.remediation))
     return Group(head, Text(clean(req.explanation)), grid)
+
+
+# ------------------------------------------------------------------ the challenge view
+
+
+def render_challenge(assessment: Assessment, console: Console, *, only_gaps: bool = False) -> None:
+    """The board-champion view for one trust: per section, the questions to ask and the weaknesses found."""
+    g = _glyphs(console)
+    a = assessment
+    console.print(Text(f"{CHALLENGE}: {filled(a.trust.name)} ({filled(a.trust.ods_code)})", style="bold"))
+    console.print(f"Period {a.period_start} to {a.period_end} {g.dash} assessed as of {a.assessed_as_of}", markup=False)
+    verdict = Text("Verdict: ", style="bold")
+    verdict.append(f"{g.symbols[a.status]} {WORDS[a.status]}".upper(), style=STYLES[a.status])
+    console.print(verdict)
+    items = challenge.build(assessment, only_gaps=only_gaps)
+    if not items:
+        console.print()
+        console.print(NOTHING_TO_CHALLENGE)
+    scheme = None
+    for item in items:
+        if item.scheme_id != scheme:
+            scheme = item.scheme_id
+            console.print()
+            console.print(Text(item.scheme_title, style="bold underline"))
+        _challenge_section(item, console, g)
+
+
+def _challenge_section(item: SectionChallenge, console: Console, g: Glyphs) -> None:
+    sec = item.section
+    console.print()
+    head = Text(f"{g.symbols[sec.status]} {sec.id} {sec.title} {g.dash} ", style="bold")
+    head.append(WORDS[sec.status], style=STYLES[sec.status])
+    console.print(head)
+    if item.questions:
+        console.print(Text(f"  {QUESTIONS}", style="bold"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, justify="right")
+        grid.add_column(overflow="fold")
+        for i, q in enumerate(item.questions, 1):
+            grid.add_row(f"    {i}.", q)
+        console.print(grid)
+    if item.weaknesses:
+        console.print(Text(f"  {WEAKNESSES}", style="bold"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for w in item.weaknesses:
+            grid.add_row(Text(f"    {g.bullet} {w.word}", style="bold"), Text(w.line))
+        console.print(grid)
+    else:
+        console.print(f"  {NO_WEAKNESSES}")
+
+
+# ------------------------------------------------------------------ many trusts
+
+
+def _overview_legend(symbols: dict[str, str]) -> str:
+    keys = " ".join(f"{symbols[s]} {WORDS[s]};" for s in ("met", "not_met", "insufficient_evidence", "not_applicable"))
+    return f"{keys} {OVERVIEW_KEY}; blank: not assessed."
+
+
+def render_overview(assessments: Sequence[Assessment], console: Console, *, only_gaps: bool = False) -> None:
+    """One row per trust; schemes are numbered columns (the key is printed above) so it fits 80 columns."""
+    g = _glyphs(console)
+    ids = overview.scheme_ids(assessments)
+    met = sum(1 for a in assessments if a.all_met)
+    console.print(Text(overview_title(len(assessments)), style="bold"))
+    console.print(overview_tally(len(assessments), met), markup=False)
+    console.print("Schemes: " + "; ".join(f"[{i}] {sid}" for i, sid in enumerate(ids, 1)), markup=False)
+    table = Table(box=_box(g), show_edge=False, pad_edge=False)
+    table.add_column("Trust", overflow="fold", min_width=16, ratio=1)
+    table.add_column("ODS", no_wrap=True)
+    for i, _ in enumerate(ids, 1):
+        table.add_column(f"[{i}]", no_wrap=True)
+    table.add_column("Verdict", overflow="fold", min_width=10)
+    shown = 0
+    for row in overview.rows(assessments, ids, only_gaps=only_gaps):
+        shown += 1
+        cells = [
+            Text(f"{g.symbols[c.status]} {c.met}/{c.judged}", style=STYLES[c.status]) if c is not None else Text("")
+            for c in row.cells
+        ]
+        table.add_row(row.name, row.ods, *cells, Text(label(row.status, g), style=STYLES[row.status]))
+    if shown:
+        console.print(table)
+        console.print(_overview_legend(g.symbols), markup=False, style="dim")
+    else:
+        console.print(NO_TRUST_HAS_GAPS)
+
+
+def render_challenges(assessments: Sequence[Assessment], console: Console, *, only_gaps: bool = False) -> None:
+    """The overview across trusts, then each trust's challenge view."""
+    render_overview(assessments, console, only_gaps=only_gaps)
+    for a in assessments:
+        console.print()
+        render_challenge(a, console, only_gaps=only_gaps)
