@@ -45,7 +45,7 @@ def _top_level_imports(name: str) -> set[str]:
 
 
 def test_the_report_package_is_read():
-    assert {"outline", "terminal", "markdown", "html", "challenge"} <= set(MODULES)
+    assert {"outline", "terminal", "markdown", "html", "challenge", "formats"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -76,12 +76,12 @@ def test_the_report_modules_import_each_other_without_a_circle():
     for name in MODULES:
         visit(name, ())
     # The analyses sit below the renderers: nothing they import draws anything.
-    for analysis in ("outline", "challenge", "overview", "wording", "style"):
+    for analysis in ("outline", "challenge", "overview", "wording", "style", "formats"):
         assert not graph[analysis] & {"terminal", "markdown", "html", "json", "diff"}, analysis
 
 
 #: Modules that must not pull rich in: the text formats, the analyses, and the registry the CLI reads for --help.
-NO_RICH = ["wording", "style", "outline", "challenge", "overview", "markdown", "html", "json"]
+NO_RICH = ["formats", "wording", "style", "outline", "challenge", "overview", "markdown", "html", "json"]
 
 
 @pytest.mark.parametrize("name", NO_RICH)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html import escape as _escape
+from typing import TYPE_CHECKING
 
 from ..results import Assessment, LeafResult, RequirementResult, filled
 from . import challenge as challenge_view
@@ -38,7 +39,20 @@ from .wording import (
     rests_on,
 )
 
-__all__ = ["render", "render_outline", "render_many", "trajectory_chart", "STYLE"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .formats import Options
+
+__all__ = [
+    "render",
+    "render_outline",
+    "render_many",
+    "trajectory_chart",
+    "STYLE",
+    "assessment_html",
+    "assessments_html",
+    "challenge_html",
+    "challenges_html",
+]
 
 
 def esc(text: object) -> str:
@@ -358,3 +372,21 @@ def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, c
             out.append(_challenge(a, only_gaps=only_gaps, level=3))
             out.append("</section>")
     return _page(overview_title(len(assessments)), "\n".join(out) + "\n")
+
+# ------------------------------------------------------------------ as a registered format (see .formats)
+
+
+def assessment_html(assessment: Assessment, options: Options) -> str:
+    return render(assessment, only_gaps=options.only_gaps)
+
+
+def assessments_html(assessments: Sequence[Assessment], options: Options) -> str:
+    return render_many(assessments, only_gaps=options.only_gaps)
+
+
+def challenge_html(assessment: Assessment, options: Options) -> str:
+    return render(assessment, only_gaps=options.only_gaps, challenge=True)
+
+
+def challenges_html(assessments: Sequence[Assessment], options: Options) -> str:
+    return render_many(assessments, only_gaps=options.only_gaps, challenge=True)

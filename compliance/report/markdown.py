@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..results import Assessment, filled
 from . import challenge as challenge_view
@@ -31,7 +32,21 @@ from .wording import (
     rests_on,
 )
 
-__all__ = ["render", "render_outline", "render_challenge", "render_many", "escape", "code"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .formats import Options
+
+__all__ = [
+    "render",
+    "render_outline",
+    "render_challenge",
+    "render_many",
+    "escape",
+    "code",
+    "assessment_markdown",
+    "assessments_markdown",
+    "challenge_markdown",
+    "challenges_markdown",
+]
 
 _SPECIAL = re.compile(r"([\\`*|\[\]])")
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
@@ -175,3 +190,21 @@ def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, c
             lines += [f"## {escape(filled(a.trust.name))} ({escape(filled(a.trust.ods_code))})", ""]
             lines.append(render_challenge(a, only_gaps=only_gaps, level=3))
     return "\n".join(lines).rstrip("\n") + "\n"
+
+# ------------------------------------------------------------------ as a registered format (see .formats)
+
+
+def assessment_markdown(assessment: Assessment, options: Options) -> str:
+    return render(assessment, only_gaps=options.only_gaps)
+
+
+def assessments_markdown(assessments: Sequence[Assessment], options: Options) -> str:
+    return render_many(assessments, only_gaps=options.only_gaps)
+
+
+def challenge_markdown(assessment: Assessment, options: Options) -> str:
+    return render(assessment, only_gaps=options.only_gaps, challenge=True)
+
+
+def challenges_markdown(assessments: Sequence[Assessment], options: Options) -> str:
+    return render_many(assessments, only_gaps=options.only_gaps, challenge=True)

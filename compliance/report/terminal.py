@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group
@@ -44,6 +45,9 @@ from .wording import (
     rests_on,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .formats import Draw, Options
+
 __all__ = [
     "render",
     "render_outline",
@@ -51,6 +55,10 @@ __all__ = [
     "render_challenge",
     "render_overview",
     "render_challenges",
+    "assessment_terminal",
+    "assessments_terminal",
+    "challenge_terminal",
+    "challenges_terminal",
     "status_text",
     "make_console",
     "MAX_RECORDS",
@@ -340,3 +348,33 @@ def render_challenges(assessments: Sequence[Assessment], console: Console, *, on
     for a in assessments:
         console.print()
         render_challenge(a, console, only_gaps=only_gaps)
+
+# ------------------------------------------------------------------ as a registered format (see .formats)
+
+
+def assessment_terminal(assessment: Assessment, options: Options) -> Draw:
+    def draw(console: Console) -> None:
+        render(assessment, console, only_gaps=options.only_gaps)
+
+    return draw
+
+
+def assessments_terminal(assessments: Sequence[Assessment], options: Options) -> Draw:
+    def draw(console: Console) -> None:
+        render_overview(assessments, console, only_gaps=options.only_gaps)
+
+    return draw
+
+
+def challenge_terminal(assessment: Assessment, options: Options) -> Draw:
+    def draw(console: Console) -> None:
+        render_challenge(assessment, console, only_gaps=options.only_gaps)
+
+    return draw
+
+
+def challenges_terminal(assessments: Sequence[Assessment], options: Options) -> Draw:
+    def draw(console: Console) -> None:
+        render_challenges(assessments, console, only_gaps=options.only_gaps)
+
+    return draw
