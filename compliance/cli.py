@@ -6,12 +6,15 @@ errors), 3 an internal error (a bug; ``--debug`` shows its traceback).
 
 Exceptions are mapped to messages and exit codes in one place only,
 :func:`main`.  Heavy modules (pydantic models, the rules engine, rich) are
-imported inside the commands, so ``compliance --help`` stays quick.
+imported inside the commands, so ``compliance --help`` stays quick.  Output
+formats are looked up in :mod:`compliance.report.formats`, which imports no
+renderer: a format's renderer is imported only when it renders.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import os
 import re
@@ -21,10 +24,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import InputError, Location, Problem, UsageError, did_you_mean
+from .report import formats
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
 
+    from .report.formats import Format, Rendered, View
     from .results import Assessment
 
 __all__ = ["main", "entry", "parse_param_value", "EXIT_OK", "EXIT_GAPS", "EXIT_INPUT", "EXIT_INTERNAL"]
@@ -39,8 +44,6 @@ EVIDENCE_SUFFIXES = (".json", ".yaml", ".yml")
 
 #: Start a progress bar only after this many seconds of assessing.
 PROGRESS_AFTER = 0.5
-
-FORMATS = ("terminal", "json", "markdown", "html")
 
 TODAY_HELP = "the date no evidence may be later than (default: today's date); give it for a reproducible run"
 
@@ -165,24 +168,84 @@ def _stdout_glyph_encoding() -> str:
     return getattr(sys.stdout, "encoding", None) or "utf-8"
 
 
+def _write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a reader sees the old file or the new one, never half of it.
+
+    The new file is written beside the old (same directory, so the rename stays
+    on one file system) and renamed over it.  Anything that is not a regular
+    file (``/dev/stdout``, a pipe) is written in place, as is a file whose
+    directory will not take the temporary one.
+    """
+    target = path.resolve()  # through a symbolic link: replace the file it points at, not the link
+    if target.exists() and not target.is_file():
+        path.write_bytes(data)
+        return
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        # 0o666 and the umask, as the plain write made; an existing file keeps its own mode.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError:
+        path.write_bytes(data)
+        return
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 class _Out:
-    """Where a command's report goes: stdout (a terminal or not) or the file given with --output."""
+    """Where a command's report goes: stdout (a terminal or not) or the file given with --output.
+
+    It takes what a format renders -- text, bytes or a drawing on a rich
+    console -- and writes each as it must be written (:meth:`emit`).
+    """
 
     def __init__(self, output: str | None):
         self.output = output
+
+    def emit(self, fmt: Format, rendered: Rendered) -> None:
+        """Write what ``fmt`` rendered (the format has checked that it is what it declares)."""
+        if isinstance(rendered, bytes):
+            self.write_bytes(rendered, fmt)
+        elif isinstance(rendered, str):
+            self.write_text(rendered)
+        else:
+            self.render(rendered)
+
+    def _to_file(self, data: bytes) -> None:
+        path = Path(self.output or "")
+        try:
+            _write_file(path, data)
+        except OSError as exc:
+            raise UsageError([Problem("U020", f"cannot write the report: {exc.strerror}", Location(str(path)))]) from None
 
     def write_text(self, text: str) -> None:
         if not text.endswith("\n"):
             text += "\n"
         if self.output:
-            path = Path(self.output)
-            try:
-                path.write_text(text, encoding="utf-8", newline="\n")
-            except OSError as exc:
-                raise UsageError([Problem("U020", f"cannot write the report: {exc.strerror}", Location(str(path)))]) from None
+            self._to_file(text.encode("utf-8"))
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
+
+    def write_bytes(self, data: bytes, fmt: Format) -> None:
+        """A binary report (a PDF, a workbook): to the file, or to standard output unless that is a terminal."""
+        if self.output:
+            self._to_file(data)
+            return
+        if _is_tty(sys.stdout):
+            raise UsageError(
+                [Problem("U051", f"a {fmt.title} report is binary: it cannot be shown on a terminal", Location("--output"),
+                         expected=f"--output FILE, e.g. -o report{fmt.suffix}")]
+            )
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
 
     def render(self, draw: Callable[[Console], None]) -> None:
         """Draw rich output: in colour to a terminal, else as plain 80-column text."""
@@ -392,50 +455,23 @@ def cmd_assess(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     today = parse_today(args.today)
     files = evidence_files(args.evidence)
-    if args.challenge and args.format == "json":
-        raise UsageError([Problem("U012", "the challenge view has no JSON form", Location("--challenge"), expected="--format terminal, markdown or html")])
     many = len(files) > 1
-    shape = "full" if not many or args.challenge else "json" if args.format == "json" else "summary"
+    view: View = ("challenges" if many else "challenge") if args.challenge else ("assessments" if many else "assessment")
+    fmt = formats.get(args.format)
+    if not fmt.shows(view):  # before any work: the format cannot show what was asked
+        if args.challenge:
+            raise UsageError([Problem("U012", f"the challenge view has no {fmt.title} form", Location("--challenge"),
+                                      expected=f"--format {formats.in_words(view)}")])
+        other: View = "assessment" if many else "assessments"
+        hint = (", or " + ("one evidence file" if many else "several evidence files")) if fmt.shows(other) else ""
+        raise UsageError([Problem("U052", f"the {fmt.title} format cannot show {formats.VIEWS[view]}", Location("--format"),
+                                  expected=f"--format {formats.in_words(view)}{hint}")])
+    shape = "full" if not many or args.challenge else fmt.batch
     kept = _assess_files(files, args.scheme, params, shape, today)
     all_met = all(ok for ok, _ in kept)
     results = [value for _, value in kept]
-    out = _Out(args.output)
-
-    if args.format == "json":
-        from .report import json as json_report
-
-        out.write_text(json_report.join(results) if many else json_report.render(results[0]))
-    elif args.format == "markdown":
-        from .report import markdown
-
-        out.write_text(markdown.render_many(results, only_gaps=args.only_gaps, challenge=args.challenge)
-                       if many else markdown.render(results[0], only_gaps=args.only_gaps, challenge=args.challenge))
-    elif args.format == "html":
-        from .report import html
-
-        out.write_text(html.render_many(results, only_gaps=args.only_gaps, challenge=args.challenge)
-                       if many else html.render(results[0], only_gaps=args.only_gaps, challenge=args.challenge))
-    else:
-
-        def draw(console: Console) -> None:
-            # Each view imports only its own renderer: start-up counts for one file.
-            if many:
-                from .report import overview
-
-                overview.render(results, console, only_gaps=args.only_gaps)
-            if args.challenge:
-                from .report import challenge
-
-                for i, a in enumerate(results):
-                    if many or i:
-                        console.print()
-                    challenge.render(a, console, only_gaps=args.only_gaps)
-            elif not many:
-                from .report import terminal
-
-                terminal.render(results[0], console, only_gaps=args.only_gaps)
-
-        out.render(draw)
+    rendered = fmt.render(view, results if many else results[0], formats.Options(only_gaps=args.only_gaps))
+    _Out(args.output).emit(fmt, rendered)
     return EXIT_OK if all_met else EXIT_GAPS
 
 
@@ -526,13 +562,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     old = diff.load_side(args.old, schemes=schemes, params=params, today=today)
     new = diff.load_side(args.new, schemes=schemes, params=params, today=today)
     changes = diff.compare(old, new)
-    out = _Out(args.output)
-    if args.format == "json":
-        out.write_text(diff.render_json(changes))
-    elif args.format == "markdown":
-        out.write_text(diff.render_markdown(changes))
-    else:
-        out.render(lambda console: diff.render(changes, console))
+    fmt = formats.choose(args.format, "changes")
+    _Out(args.output).emit(fmt, fmt.render("changes", changes))
     return EXIT_GAPS if changes.newly_unmet else EXIT_OK
 
 
@@ -560,6 +591,27 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+#: What ``assess`` can show: a --format must render one of them (which one depends on the files and --challenge).
+ASSESS_VIEWS: tuple[View, ...] = ("assessment", "assessments", "challenge", "challenges")
+
+
+def _format_option(*views: View) -> Callable[[str], str]:
+    """``--format``'s check: a registered format that renders one of ``views``, else a usage error with "did you mean"."""
+
+    def check(name: str) -> str:
+        try:
+            formats.choose(name, *views)
+        except UsageError as err:
+            # argparse says "argument --format: " itself; the problem says the rest.
+            raise argparse.ArgumentTypeError(
+                "\n".join(dataclasses.replace(p, location=Location()).render() for p in err.problems)
+            ) from None
+        return name
+
+    check.__name__ = "format"  # what argparse calls the value in its own messages
+    return check
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of any error")
@@ -578,7 +630,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Assess one trust's evidence file, or many (several files, or a directory of them: one trust per file).")
     p.add_argument("evidence", nargs="+", metavar="EVIDENCE", help="evidence file(s) (JSON or YAML) or a directory of them")
     p.add_argument("--scheme", action="append", metavar="ID", help="scheme id or YAML path (repeatable; default: every bundled scheme the evidence covers)")
-    p.add_argument("--format", choices=FORMATS, default="terminal", help="report format (default: terminal)")
+    p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default="terminal",
+                   help="report format (default: terminal)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--param", action="append", metavar="ID=VALUE", help="override a scheme parameter (number, true/false, YYYY-MM-DD or text)")
     p.add_argument("--only-gaps", action="store_true", help="hide sections that are met or not applicable")
@@ -616,7 +669,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="NEW")
     p.add_argument("--scheme", action="append", metavar="ID", help="schemes to assess evidence files against")
     p.add_argument("--param", action="append", metavar="ID=VALUE")
-    p.add_argument("--format", choices=("terminal", "json", "markdown"), default="terminal")
+    p.add_argument("--format", choices=formats.names("changes"), type=_format_option("changes"), default="terminal")
     p.add_argument("--output", "-o", metavar="FILE")
     p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     p.set_defaults(func=cmd_diff)

@@ -17,7 +17,6 @@ from compliance.report import (
     diff,
     html,
     markdown,
-    overview,
     schemes,
     template,
     terminal,
@@ -230,7 +229,7 @@ def test_challenge_stale_documents():
 
 
 def test_challenge_terminal_snapshot(snapshot):
-    assert draw(challenge.render, mixed_assessment()) == snapshot
+    assert draw(terminal.render_challenge, mixed_assessment()) == snapshot
 
 
 def test_challenge_only_gaps_drops_quiet_sections():
@@ -244,10 +243,10 @@ def test_challenge_only_gaps_drops_quiet_sections():
 
 def test_overview_snapshot(snapshot):
     many = [mixed_assessment(), met_assessment(), mixed_assessment("Eastbridge University Hospitals NHS Foundation Trust", "R1E")]
-    text = draw(overview.render, many)
+    text = draw(terminal.render_overview, many)
     assert max(cell_len(line) for line in text.splitlines()) <= 80
     assert text == snapshot
-    assert "Southdale" not in draw(overview.render, many, only_gaps=True)
+    assert "Southdale" not in draw(terminal.render_overview, many, only_gaps=True)
 
 
 def test_diff_newly_met_unmet_and_moved_figures(snapshot):

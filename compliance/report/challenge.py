@@ -13,6 +13,10 @@ behind each measurement -- so every one can be traced to a requirement:
 * **unverified**: verdicts resting on parameters or requirements not yet
   confirmed against the source document;
 * **gap**: a requirement not met, with its shortfall.
+
+This module is the analysis only (:func:`build`); the renderers lay it out:
+:func:`.terminal.render_challenge`, :func:`.markdown.render_challenge` and the
+HTML report's challenge section.
 """
 
 from __future__ import annotations
@@ -20,16 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
-from ..results import Assessment, LeafResult, RequirementResult, SectionResult, filled
-from .style import STYLES, WORDS, Glyphs, clean, glyphs_for, is_gap
+from ..results import Assessment, LeafResult, RequirementResult, SectionResult
+from .style import clean, is_gap
 
 T = TypeVar("T")
 
-__all__ = ["Weakness", "SectionChallenge", "KINDS", "build", "classify", "render", "render_markdown"]
+__all__ = ["Weakness", "SectionChallenge", "KINDS", "build", "classify"]
 
 #: Weakness kinds, in the order they are listed, with the word shown for each.
 KINDS: dict[str, str] = {
@@ -185,80 +185,3 @@ def build(assessment: Assessment, *, only_gaps: bool = False) -> list[SectionCha
             weaknesses = [Weakness(w.kind, w.requirement, clean(w.text)) for w in weaknesses]
             out.append(SectionChallenge(scheme.id, scheme.title, sec, _dedupe(questions), _dedupe(weaknesses)))
     return out
-
-
-# ------------------------------------------------------------------ terminal
-
-
-def render(assessment: Assessment, console: Console, *, only_gaps: bool = False) -> None:
-    g = glyphs_for(console.encoding)
-    a = assessment
-    console.print(Text(f"Board champion challenge: {filled(a.trust.name)} ({filled(a.trust.ods_code)})", style="bold"))
-    console.print(f"Period {a.period_start} to {a.period_end} {g.dash} assessed as of {a.assessed_as_of}", markup=False)
-    verdict = Text("Verdict: ", style="bold")
-    verdict.append(f"{g.symbols[a.status]} {WORDS[a.status]}".upper(), style=STYLES[a.status])
-    console.print(verdict)
-    items = build(assessment, only_gaps=only_gaps)
-    if not items:
-        console.print()
-        console.print("Nothing to challenge: no gaps and no weaknesses found in the evidence.")
-    scheme = None
-    for item in items:
-        if item.scheme_id != scheme:
-            scheme = item.scheme_id
-            console.print()
-            console.print(Text(item.scheme_title, style="bold underline"))
-        _section(item, console, g)
-
-
-def _section(item: SectionChallenge, console: Console, g: Glyphs) -> None:
-    sec = item.section
-    console.print()
-    head = Text(f"{g.symbols[sec.status]} {sec.id} {sec.title} {g.dash} ", style="bold")
-    head.append(WORDS[sec.status], style=STYLES[sec.status])
-    console.print(head)
-    if item.questions:
-        console.print(Text("  Questions to ask", style="bold"))
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True, justify="right")
-        grid.add_column(overflow="fold")
-        for i, q in enumerate(item.questions, 1):
-            grid.add_row(f"    {i}.", q)
-        console.print(grid)
-    if item.weaknesses:
-        console.print(Text("  Weaknesses in the evidence", style="bold"))
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True)
-        grid.add_column(overflow="fold")
-        for w in item.weaknesses:
-            grid.add_row(Text(f"    {g.bullet} {w.word}", style="bold"), Text(w.line))
-        console.print(grid)
-    else:
-        console.print("  No weaknesses found in the evidence.")
-
-
-# ------------------------------------------------------------------ markdown
-
-
-def render_markdown(assessment: Assessment, *, only_gaps: bool = False, level: int = 2) -> str:
-    from .markdown import escape
-
-    h = "#" * level
-    lines: list[str] = [f"{h} Board champion challenge", ""]
-    items = build(assessment, only_gaps=only_gaps)
-    if not items:
-        lines += ["Nothing to challenge: no gaps and no weaknesses found in the evidence.", ""]
-    for item in items:
-        sec = item.section
-        lines += [f"{h}# {escape(sec.id)} {escape(sec.title)} ({WORDS[sec.status]})", ""]
-        if item.questions:
-            lines += ["Questions to ask:", ""]
-            lines += [f"{i}. {escape(q)}" for i, q in enumerate(item.questions, 1)]
-            lines.append("")
-        if item.weaknesses:
-            lines += ["Weaknesses in the evidence:", ""]
-            lines += [f"- **{w.word}**: {escape(w.line)}" for w in item.weaknesses]
-            lines.append("")
-        else:
-            lines += ["No weaknesses found in the evidence.", ""]
-    return "\n".join(lines)

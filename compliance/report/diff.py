@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -21,9 +21,25 @@ from rich.text import Text
 
 from ..errors import InputError, Location, Problem, UsageError
 from ..results import SCHEMA_VERSION, Assessment, LeafResult, filled
+from .markdown import escape
 from .style import STYLES, WORDS, fmt_value, glyphs_for, is_gap
 
-__all__ = ["StatusChange", "FigureChange", "Changes", "load_side", "compare", "render", "render_json", "render_markdown"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .formats import Draw, Options
+
+__all__ = [
+    "StatusChange",
+    "FigureChange",
+    "Changes",
+    "load_side",
+    "compare",
+    "render",
+    "render_json",
+    "render_markdown",
+    "changes_terminal",
+    "changes_json",
+    "changes_markdown",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,8 +290,6 @@ def render_json(ch: Changes) -> str:
 
 
 def render_markdown(ch: Changes) -> str:
-    from .markdown import escape
-
     g = glyphs_for("utf-8")
 
     def st(status: str | None) -> str:
@@ -302,3 +316,17 @@ def render_markdown(ch: Changes) -> str:
         lines += [f"| {escape(f.requirement)} | {escape(f.describe)} | {escape(f.old)} | {escape(f.new)} | {_delta(f)} |" for f in ch.figures]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+# ------------------------------------------------------------------ as a registered format (see .formats)
+
+
+def changes_terminal(ch: Changes, options: Options) -> Draw:
+    return lambda console: render(ch, console)
+
+
+def changes_json(ch: Changes, options: Options) -> str:
+    return render_json(ch)
+
+
+def changes_markdown(ch: Changes, options: Options) -> str:
+    return render_markdown(ch)

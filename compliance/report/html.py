@@ -13,28 +13,46 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html import escape as _escape
+from typing import TYPE_CHECKING
 
-from ..results import (
-    Assessment,
-    LeafResult,
-    RequirementResult,
-    SchemeResult,
-    SectionResult,
-    filled,
-)
-from .style import (
-    CSS,
-    UNICODE,
+from ..results import Assessment, LeafResult, RequirementResult, filled
+from . import challenge as challenge_view
+from . import outline, overview
+from .outline import GapRequirement, GapSection, Outline, SchemeOutline
+from .style import CSS, UNICODE, label
+from .wording import (
+    ACTION_PLAN,
+    ACTION_PLAN_MUST,
+    CHALLENGE,
+    GAPS,
+    NO_GAPS,
+    NO_WEAKNESSES,
+    NOTHING_TO_CHALLENGE,
+    OVERVIEW_KEY,
+    PARAMETER_OVERRIDE,
+    QUESTIONS,
     UNVERIFIED_LEGEND,
+    WEAKNESSES,
     fmt_value,
-    is_gap,
-    label,
-    leaf_line,
-    section_title,
-    section_unverified,
+    overview_tally,
+    overview_title,
+    rests_on,
 )
 
-__all__ = ["render", "render_many", "trajectory_chart", "STYLE"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .formats import Options
+
+__all__ = [
+    "render",
+    "render_outline",
+    "render_many",
+    "trajectory_chart",
+    "STYLE",
+    "assessment_html",
+    "assessments_html",
+    "challenge_html",
+    "challenges_html",
+]
 
 
 def esc(text: object) -> str:
@@ -105,38 +123,41 @@ def _status(status: str, *, tag: str = "span") -> str:
 
 
 def render(assessment: Assessment, *, only_gaps: bool = False, challenge: bool = False) -> str:
-    a = assessment
-    return _page(f"{filled(a.trust.name)}: compliance report", _trust(a, only_gaps=only_gaps, challenge=challenge, level=1))
+    return render_outline(outline.build(assessment, only_gaps=only_gaps), challenge=challenge)
 
 
-def _trust(a: Assessment, *, only_gaps: bool, challenge: bool, level: int) -> str:
+def render_outline(report: Outline, *, challenge: bool = False) -> str:
+    """Lay out an outline already built (see :mod:`.outline`) as a page."""
+    return _page(f"{report.trust}: compliance report", _trust(report, challenge=challenge, level=1))
+
+
+def _trust(report: Outline, *, challenge: bool, level: int) -> str:
+    a = report.assessment
     h = f"h{level}"
     out = [f'<section class="trust" id="trust-{esc(a.trust.ods_code or "not-yet-filled")}">']
-    out.append(f"<{h}>{esc(filled(a.trust.name))} <small>({esc(filled(a.trust.ods_code))})</small></{h}>")
+    out.append(f"<{h}>{esc(report.trust)} <small>({esc(report.ods_code)})</small></{h}>")
     out.append('<dl class="meta">')
     out.append(f"<dt>Period</dt><dd>{a.period_start} to {a.period_end}</dd>")
     out.append(f"<dt>Assessed as of</dt><dd>{a.assessed_as_of}</dd>")
-    out.append(f"<dt>Submitted</dt><dd>{filled(a.submitted_on)} by {esc(filled(a.submitted_by))}</dd>")
+    out.append(f"<dt>Submitted</dt><dd>{report.submitted_on} by {esc(report.submitted_by)}</dd>")
     if a.source:
         out.append(f"<dt>Evidence</dt><dd><code>{esc(a.source)}</code></dd>")
-    schemes = ", ".join(f"{esc(s.title)} ({_status(s.status)})" for s in a.schemes)
+    schemes = ", ".join(f"{esc(s.title)} ({_status(s.status)})" for s in report.schemes)
     out.append(f"<dt>Schemes</dt><dd>{schemes}</dd>")
     out.append("</dl>")
-    out.append(f'<p class="verdict {CSS[a.status]}">Verdict: {esc(label(a.status, UNICODE))}</p>')
-    unverified = False
-    for scheme in a.schemes:
-        out.append(_scheme(scheme, only_gaps=only_gaps, level=level + 1))
-        unverified |= any(section_unverified(s) for s in scheme.sections)
+    out.append(f'<p class="verdict {CSS[report.status]}">Verdict: {esc(label(report.status, UNICODE))}</p>')
+    for scheme in report.schemes:
+        out.append(_scheme(scheme, level=level + 1))
     if challenge:
-        out.append(_challenge(a, only_gaps=only_gaps, level=level + 1))
+        out.append(_challenge(a, only_gaps=report.only_gaps, level=level + 1))
     out.append('<p class="legend">Status: ' + "; ".join(esc(label(s, UNICODE)) for s in ("met", "not_met", "insufficient_evidence", "not_applicable")) + ".")
-    if unverified:
+    if report.unverified:
         out.append(f"<br>{UNICODE.unverified} {esc(UNVERIFIED_LEGEND)}.")
     out.append("</p>\n</section>\n")
     return "\n".join(out)
 
 
-def _scheme(scheme: SchemeResult, *, only_gaps: bool, level: int) -> str:
+def _scheme(scheme: SchemeOutline, *, level: int) -> str:
     h, h1, h2 = f"h{level}", f"h{level + 1}", f"h{level + 2}"
     out = [f'<section class="scheme" id="scheme-{esc(scheme.id)}">']
     out.append(f"<{h}>{esc(scheme.title)}</{h}>")
@@ -144,76 +165,60 @@ def _scheme(scheme: SchemeResult, *, only_gaps: bool, level: int) -> str:
     out.append(f"<p>{_status(scheme.status)}: {esc(scheme.explanation)}</p>")
     if scheme.outcome:
         out.append(f"<p>{esc(scheme.outcome)}</p>")
-    for p in scheme.parameter_overrides:
+    for p in scheme.overrides:
         unit = f" {p.unit}" if p.unit else ""
-        out.append(f"<p>Parameter override: <code>{esc(p.id)}</code> = {esc(fmt_value(p.value))}{esc(unit)} (default {esc(fmt_value(p.default))})</p>")
-    rows = [s for s in scheme.sections if not (only_gaps and not is_gap(s.status))]
-    if rows:
+        out.append(f"<p>{PARAMETER_OVERRIDE}: <code>{esc(p.id)}</code> = {esc(fmt_value(p.value))}{esc(unit)} (default {esc(fmt_value(p.default))})</p>")
+    if scheme.rows:
         out.append('<table class="summary">\n<thead><tr><th scope="col">Section</th><th scope="col">Title</th>'
                    '<th scope="col">Status</th><th scope="col" class="num">Met</th></tr></thead>\n<tbody>')
-        for sec in rows:
-            judged = sum(v for k, v in sec.counts.items() if k != "not_applicable")
-            met = f"{sec.counts.get('met', 0)}/{judged}" if judged else UNICODE.symbols["not_applicable"]
-            mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if section_unverified(sec) else ""
+        for row in scheme.rows:
+            met = f"{row.met}/{row.judged}" if row.judged else UNICODE.symbols["not_applicable"]
+            mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if row.unverified else ""
             out.append(
-                f'<tr id="row-{esc(sec.id)}"><td>{esc(sec.id)}{mark}</td><td>{esc(section_title(sec.title, sec.in_outcome))}</td>'
-                f"<td>{_status(sec.status)}</td><td class=\"num\">{met}</td></tr>"
+                f'<tr id="row-{esc(row.id)}"><td>{esc(row.id)}{mark}</td><td>{esc(row.title)}</td>'
+                f"<td>{_status(row.status)}</td><td class=\"num\">{met}</td></tr>"
             )
         out.append("</tbody>\n</table>")
-    trajectories = [
-        (req, leaf)
-        for sec in scheme.sections
-        for req in sec.requirements
-        for leaf in req.measurements
-        if leaf.measure == "trajectory" and leaf.value is not None and leaf.threshold is not None
-    ]
-    if trajectories:
+    if scheme.trajectories:
         out.append(f"<{h1}>Rates against the national trajectories</{h1}>")
-        out.append(trajectory_chart(trajectories, chart_id=f"chart-{scheme.id}"))
-    gaps = [s for s in scheme.sections if is_gap(s.status) or any(is_gap(r.status) for r in s.requirements)]
-    if gaps:
-        out.append(f"<{h1}>Gaps</{h1}>")
-        for sec in gaps:
+        out.append(trajectory_chart(scheme.trajectories, chart_id=f"chart-{scheme.id}"))
+    if scheme.gaps:
+        out.append(f"<{h1}>{GAPS}</{h1}>")
+        for sec in scheme.gaps:
             out.append(_gap_section(sec, h2))
     else:
-        out.append("<p>No gaps: every section is met or not applicable.</p>")
-    if scheme.action_plan_route and scheme.unmet_sections:
-        out.append(f"<p><strong>Action plan:</strong> {esc(scheme.action_plan_route)}</p>")
+        out.append(f"<p>{NO_GAPS}</p>")
+    if scheme.action_plan_route:
+        out.append(f"<p><strong>{ACTION_PLAN}</strong> {esc(scheme.action_plan_route)}</p>")
     out.append("</section>")
     return "\n".join(out)
 
 
-def _gap_section(sec: SectionResult, h: str) -> str:
-    out = [f"<{h}>{esc(sec.id)} {esc(section_title(sec.title, sec.in_outcome))} {_status(sec.status)}</{h}>"]
+def _gap_section(sec: GapSection, h: str) -> str:
+    out = [f"<{h}>{esc(sec.id)} {esc(sec.title)} {_status(sec.status)}</{h}>"]
     for req in sec.requirements:
-        if is_gap(req.status):
-            out.append(_requirement(req))
-    if sec.action_plan and sec.status == "not_met":
-        out.append(f"<p><strong>The action plan must:</strong> {esc(sec.action_plan)}</p>")
+        out.append(_requirement(req))
+    if sec.action_plan:
+        out.append(f"<p><strong>{ACTION_PLAN_MUST}</strong> {esc(sec.action_plan)}</p>")
     return "\n".join(out)
 
 
-def _requirement(req: RequirementResult) -> str:
-    mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if req.rests_on_unverified else ""
+def _requirement(req: GapRequirement) -> str:
+    mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if req.unverified else ""
     out = [f'<div class="gap {CSS[req.status]}" id="req-{esc(req.id)}">']
     out.append(f"<h4>{esc(req.id)} {esc(req.title)}{mark} {_status(req.status)}</h4>")
     out.append(f"<p>{esc(req.explanation)}</p>\n<dl>")
-    for leaf in req.measurements:
-        if leaf.outcome == "false" or (leaf.outcome == "unknown" and leaf.display):
-            out.append(f"<dt>Measured</dt><dd>{esc(leaf_line(leaf))}</dd>")
+    out += [f"<dt>Measured</dt><dd>{esc(m)}</dd>" for m in req.measured]
     if req.shortfall:
         out.append(f"<dt>Shortfall</dt><dd>{esc(req.shortfall)}</dd>")
-    if req.missing_evidence:
-        out.append("<dt>Missing</dt><dd>" + ", ".join(f"<code>{esc(m)}</code>" for m in req.missing_evidence) + "</dd>")
+    if req.missing:
+        out.append("<dt>Missing</dt><dd>" + ", ".join(f"<code>{esc(m)}</code>" for m in req.missing) + "</dd>")
     if req.records:
         items = "".join(f"<li><code>{esc(r.id)}</code>: {esc(r.reason)}</li>" for r in req.records)
         out.append(f"<dt>Records</dt><dd><ul>{items}</ul></dd>")
-    if req.rests_on_unverified:
-        unconfirmed = [p.id for p in req.parameters if p.status != "confirmed"]
-        why = ("unverified parameter(s) " + ", ".join(f"<code>{esc(p)}</code>" for p in unconfirmed)) if unconfirmed else (
-            f"a requirement whose status is {esc(req.verification.replace('_', ' '))}"
-        )
-        out.append(f"<dt>{UNICODE.unverified} Unverified</dt><dd>Rests on {why}</dd>")
+    if req.unverified:
+        why = rests_on(req.unverified.parameters, req.unverified.verification, code=lambda p: f"<code>{esc(p)}</code>", text=esc)
+        out.append(f"<dt>{UNICODE.unverified} Unverified</dt><dd>{why}</dd>")
     out.append(f"<dt>Remediation</dt><dd>{esc(req.remediation)}</dd>")
     out.append("</dl>\n</div>")
     return "\n".join(out)
@@ -325,49 +330,63 @@ def _short(text: str, n: int) -> str:
 
 
 def _challenge(a: Assessment, *, only_gaps: bool, level: int) -> str:
-    from .challenge import build
-
     h, h1 = f"h{level}", f"h{level + 1}"
-    out = [f'<section class="challenge">\n<{h}>Board champion challenge</{h}>']
-    items = build(a, only_gaps=only_gaps)
+    out = [f'<section class="challenge">\n<{h}>{CHALLENGE}</{h}>']
+    items = challenge_view.build(a, only_gaps=only_gaps)
     if not items:
-        out.append("<p>Nothing to challenge: no gaps and no weaknesses found in the evidence.</p>")
+        out.append(f"<p>{NOTHING_TO_CHALLENGE}</p>")
     for item in items:
         sec = item.section
         out.append(f"<{h1}>{esc(sec.id)} {esc(sec.title)} {_status(sec.status)}</{h1}>")
         if item.questions:
-            out.append("<p>Questions to ask:</p>\n<ol>" + "".join(f"<li>{esc(q)}</li>" for q in item.questions) + "</ol>")
+            out.append(f"<p>{QUESTIONS}:</p>\n<ol>" + "".join(f"<li>{esc(q)}</li>" for q in item.questions) + "</ol>")
         if item.weaknesses:
             lis = "".join(f'<li><span class="kind">{esc(w.word)}</span>: {esc(w.line)}</li>' for w in item.weaknesses)
-            out.append(f"<p>Weaknesses in the evidence:</p>\n<ul>{lis}</ul>")
+            out.append(f"<p>{WEAKNESSES}:</p>\n<ul>{lis}</ul>")
         else:
-            out.append("<p>No weaknesses found in the evidence.</p>")
+            out.append(f"<p>{NO_WEAKNESSES}</p>")
     out.append("</section>")
     return "\n".join(out)
 
 
 def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, challenge: bool = False) -> str:
     """An overview table across trusts; with ``challenge``, each trust's challenge view after it."""
-    from .overview import rows, scheme_ids
-
-    ids = scheme_ids(assessments)
+    ids = overview.scheme_ids(assessments)
     met = sum(1 for a in assessments if a.all_met)
-    out = ['<section class="overview">', f"<h1>Overview of {len(assessments)} trusts</h1>",
-           f"<p>{met} with every scheme met, {len(assessments) - met} with gaps.</p>",
+    out = ['<section class="overview">', f"<h1>{overview_title(len(assessments))}</h1>",
+           f"<p>{overview_tally(len(assessments), met)}</p>",
            '<table>\n<thead><tr><th scope="col">Trust</th><th scope="col">ODS</th>'
            + "".join(f'<th scope="col">{esc(i)}</th>' for i in ids)
            + '<th scope="col">Verdict</th></tr></thead>\n<tbody>']
-    for row in rows(assessments, ids, only_gaps=only_gaps):
+    for row in overview.rows(assessments, ids, only_gaps=only_gaps):
         cells = "".join(
             f'<td><span class="status {CSS[c.status]}">{esc(label(c.status, UNICODE))}</span> ({c.met}/{c.judged})</td>' if c else "<td></td>"
             for c in row.cells
         )
         out.append(f"<tr><td>{esc(row.name)}</td><td>{esc(row.ods)}</td>{cells}<td>{_status(row.status)}</td></tr>")
     out.append("</tbody>\n</table>")
-    out.append('<p class="legend">n/m: sections met of those judged (informative checks not counted); blank: scheme not assessed for that trust.</p>\n</section>')
+    out.append(f'<p class="legend">{OVERVIEW_KEY}; blank: scheme not assessed for that trust.</p>\n</section>')
     if challenge:
         for a in assessments:
             out.append(f'<section class="trust"><h2>{esc(filled(a.trust.name))} ({esc(filled(a.trust.ods_code))})</h2>')
             out.append(_challenge(a, only_gaps=only_gaps, level=3))
             out.append("</section>")
-    return _page(f"Overview of {len(assessments)} trusts", "\n".join(out) + "\n")
+    return _page(overview_title(len(assessments)), "\n".join(out) + "\n")
+
+# ------------------------------------------------------------------ as a registered format (see .formats)
+
+
+def assessment_html(assessment: Assessment, options: Options) -> str:
+    return render(assessment, only_gaps=options.only_gaps)
+
+
+def assessments_html(assessments: Sequence[Assessment], options: Options) -> str:
+    return render_many(assessments, only_gaps=options.only_gaps)
+
+
+def challenge_html(assessment: Assessment, options: Options) -> str:
+    return render(assessment, only_gaps=options.only_gaps, challenge=True)
+
+
+def challenges_html(assessments: Sequence[Assessment], options: Options) -> str:
+    return render_many(assessments, only_gaps=options.only_gaps, challenge=True)

@@ -8,10 +8,14 @@ object carries ``schema_version``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..results import Assessment
 
-__all__ = ["render", "render_many", "join", "indent"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .formats import Options
+
+__all__ = ["render", "render_many", "join", "indent", "assessment_json", "assessments_json"]
 
 
 def render(assessment: Assessment) -> str:
@@ -41,3 +45,14 @@ def join(documents: Sequence[str]) -> str:
     if not documents:
         return "[]\n"
     return "[\n" + ",\n".join(indent(d.rstrip("\n")) for d in documents) + "\n]\n"
+
+# ------------------------------------------------------------------ as a registered format (see .formats)
+
+
+def assessment_json(assessment: Assessment, options: Options) -> str:
+    return render(assessment)
+
+
+def assessments_json(items: Sequence[Assessment | str], options: Options) -> str:
+    """The array; a batch hands over each trust as its JSON text already (the format's ``batch``)."""
+    return join([a if isinstance(a, str) else a.model_dump_json(indent=2) for a in items])

@@ -1,23 +1,52 @@
-"""The Markdown report (GitHub-flavoured): the terminal report's content, for pasting into papers."""
+"""The Markdown report (GitHub-flavoured): the terminal report's content, for pasting into papers.
+
+It lays out what :mod:`.outline` (the report), :mod:`.challenge` (the
+board-champion view) and :mod:`.overview` (many trusts) decide to show.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..results import Assessment, RequirementResult, SchemeResult, filled
-from .style import (
-    UNICODE,
+from ..results import Assessment, filled
+from . import challenge as challenge_view
+from . import outline, overview
+from .outline import GapRequirement, Outline, SchemeOutline
+from .style import UNICODE, label
+from .wording import (
+    ACTION_PLAN,
+    ACTION_PLAN_MUST,
+    CHALLENGE,
+    GAPS,
+    NO_GAPS,
+    NO_WEAKNESSES,
+    NOTHING_TO_CHALLENGE,
+    OVERVIEW_KEY,
+    PARAMETER_OVERRIDE,
+    QUESTIONS,
     UNVERIFIED_LEGEND,
+    WEAKNESSES,
     WORDS,
-    is_gap,
-    label,
-    leaf_line,
-    section_title,
-    section_unverified,
+    rests_on,
 )
 
-__all__ = ["render", "render_many", "escape", "code"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .formats import Options
+
+__all__ = [
+    "render",
+    "render_outline",
+    "render_challenge",
+    "render_many",
+    "escape",
+    "code",
+    "assessment_markdown",
+    "assessments_markdown",
+    "challenge_markdown",
+    "challenges_markdown",
+]
 
 _SPECIAL = re.compile(r"([\\`*|\[\]])")
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
@@ -33,37 +62,37 @@ def code(text: str) -> str:
 
 
 def render(assessment: Assessment, *, only_gaps: bool = False, challenge: bool = False, level: int = 1) -> str:
+    return render_outline(outline.build(assessment, only_gaps=only_gaps), challenge=challenge, level=level)
+
+
+def render_outline(report: Outline, *, challenge: bool = False, level: int = 1) -> str:
+    """Lay out an outline already built (see :mod:`.outline`)."""
     g = UNICODE
-    a = assessment
+    a = report.assessment
     h = "#" * level
     lines = [
-        f"{h} {escape(filled(a.trust.name))} ({escape(filled(a.trust.ods_code))})",
+        f"{h} {escape(report.trust)} ({escape(report.ods_code)})",
         "",
         "| | |",
         "|---|---|",
         f"| Period | {a.period_start} to {a.period_end} |",
         f"| Assessed as of | {a.assessed_as_of} |",
-        f"| Submitted | {filled(a.submitted_on)} by {escape(filled(a.submitted_by))} |",
+        f"| Submitted | {report.submitted_on} by {escape(report.submitted_by)} |",
     ]
     if a.source:
         lines.append(f"| Evidence | {code(a.source)} |")
-    lines.append(f"| Schemes | {', '.join(f'{escape(s.id)} ({label(s.status, g)})' for s in a.schemes)} |")
-    lines += [f"| Verdict | **{label(a.status, g)}** |", ""]
-    unverified = False
-    for scheme in a.schemes:
-        part, u = _scheme(scheme, only_gaps, level + 1)
-        lines += part
-        unverified |= u
+    lines.append(f"| Schemes | {', '.join(f'{escape(s.id)} ({label(s.status, g)})' for s in report.schemes)} |")
+    lines += [f"| Verdict | **{label(report.status, g)}** |", ""]
+    for scheme in report.schemes:
+        lines += _scheme(scheme, level + 1)
     if challenge:
-        from .challenge import render_markdown
-
-        lines.append(render_markdown(a, only_gaps=only_gaps, level=level + 1))
-    if unverified:
+        lines.append(render_challenge(a, only_gaps=report.only_gaps, level=level + 1))
+    if report.unverified:
         lines += [f"{g.unverified} {UNVERIFIED_LEGEND}.", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _scheme(scheme: SchemeResult, only_gaps: bool, level: int) -> tuple[list[str], bool]:
+def _scheme(scheme: SchemeOutline, level: int) -> list[str]:
     g = UNICODE
     h = "#" * level
     lines = [
@@ -76,81 +105,106 @@ def _scheme(scheme: SchemeResult, only_gaps: bool, level: int) -> tuple[list[str
     ]
     if scheme.outcome:
         lines += [escape(scheme.outcome), ""]
-    for p in scheme.parameter_overrides:
-        lines += [f"- Parameter override: {code(p.id)} = {p.value}{' ' + escape(p.unit) if p.unit else ''} (default {p.default})"]
-    if scheme.parameter_overrides:
+    for p in scheme.overrides:
+        lines += [f"- {PARAMETER_OVERRIDE}: {code(p.id)} = {p.value}{' ' + escape(p.unit) if p.unit else ''} (default {p.default})"]
+    if scheme.overrides:
         lines.append("")
-    rows = [s for s in scheme.sections if not (only_gaps and not is_gap(s.status))]
-    unverified = any(section_unverified(s) for s in scheme.sections)
-    if rows:
+    if scheme.rows:
         lines += ["| Section | Title | Status | Met |", "|---|---|---|---:|"]
-        for sec in rows:
-            judged = sum(v for k, v in sec.counts.items() if k != "not_applicable")
-            mark = f" {g.unverified}" if section_unverified(sec) else ""
-            title = escape(section_title(sec.title, sec.in_outcome))
-            met = f"{sec.counts.get('met', 0)}/{judged}" if judged else g.symbols["not_applicable"]
-            lines.append(f"| {escape(sec.id)}{mark} | {title} | {label(sec.status, g)} | {met} |")
+        for row in scheme.rows:
+            mark = f" {g.unverified}" if row.unverified else ""
+            met = f"{row.met}/{row.judged}" if row.judged else g.symbols["not_applicable"]
+            lines.append(f"| {escape(row.id)}{mark} | {escape(row.title)} | {label(row.status, g)} | {met} |")
         lines.append("")
-    gaps = [s for s in scheme.sections if is_gap(s.status) or any(is_gap(r.status) for r in s.requirements)]
-    if not gaps:
-        lines += ["No gaps: every section is met or not applicable.", ""]
+    if not scheme.gaps:
+        lines += [NO_GAPS, ""]
     else:
-        lines += [f"{h}# Gaps", ""]
-        for sec in gaps:
-            title = escape(section_title(sec.title, sec.in_outcome))
-            lines += [f"{h}## {g.symbols[sec.status]} {escape(sec.id)} {title} ({WORDS[sec.status]})", ""]
+        lines += [f"{h}# {GAPS}", ""]
+        for sec in scheme.gaps:
+            lines += [f"{h}## {g.symbols[sec.status]} {escape(sec.id)} {escape(sec.title)} ({WORDS[sec.status]})", ""]
             for req in sec.requirements:
-                if is_gap(req.status):
-                    lines += _requirement(req)
-            if sec.action_plan and sec.status == "not_met":
-                lines += [f"The action plan must: {escape(sec.action_plan)}", ""]
-    if scheme.action_plan_route and scheme.unmet_sections:
-        lines += [f"**Action plan:** {escape(scheme.action_plan_route)}", ""]
-    return lines, unverified
+                lines += _requirement(req)
+            if sec.action_plan:
+                lines += [f"{ACTION_PLAN_MUST} {escape(sec.action_plan)}", ""]
+    if scheme.action_plan_route:
+        lines += [f"**{ACTION_PLAN}** {escape(scheme.action_plan_route)}", ""]
+    return lines
 
 
-def _requirement(req: RequirementResult) -> list[str]:
+def _requirement(req: GapRequirement) -> list[str]:
     g = UNICODE
-    mark = f" {g.unverified}" if req.rests_on_unverified else ""
+    mark = f" {g.unverified}" if req.unverified else ""
     lines = [f"- **{g.symbols[req.status]} {escape(req.id)} {escape(req.title)}{mark}** ({WORDS[req.status]})", f"  - {escape(req.explanation)}"]
-    for leaf in req.measurements:
-        if leaf.outcome == "false" or (leaf.outcome == "unknown" and leaf.display):
-            lines.append(f"  - Measured: {escape(leaf_line(leaf))}")
+    lines += [f"  - Measured: {escape(m)}" for m in req.measured]
     if req.shortfall:
         lines.append(f"  - Shortfall: {escape(req.shortfall)}")
-    if req.missing_evidence:
-        lines.append(f"  - Missing evidence: {', '.join(code(m) for m in req.missing_evidence)}")
+    if req.missing:
+        lines.append(f"  - Missing evidence: {', '.join(code(m) for m in req.missing)}")
     if req.records:
         lines.append("  - Records behind it:")
         lines += [f"    - {code(r.id)}: {escape(r.reason)}" for r in req.records]
-    if req.rests_on_unverified:
-        unconfirmed = [code(p.id) for p in req.parameters if p.status != "confirmed"]
-        why = f"unverified parameter(s) {', '.join(unconfirmed)}" if unconfirmed else f"a requirement whose status is {req.verification.replace('_', ' ')}"
-        lines.append(f"  - {g.unverified} Rests on {why}")
+    if req.unverified:
+        lines.append(f"  - {g.unverified} {rests_on(req.unverified.parameters, req.unverified.verification, code=code)}")
     lines += [f"  - Remediation: {escape(req.remediation)}", ""]
     return lines
 
 
+def render_challenge(assessment: Assessment, *, only_gaps: bool = False, level: int = 2) -> str:
+    """The board-champion view: per section, the questions to ask and the weaknesses found (see :mod:`.challenge`)."""
+    h = "#" * level
+    lines: list[str] = [f"{h} {CHALLENGE}", ""]
+    items = challenge_view.build(assessment, only_gaps=only_gaps)
+    if not items:
+        lines += [NOTHING_TO_CHALLENGE, ""]
+    for item in items:
+        sec = item.section
+        lines += [f"{h}# {escape(sec.id)} {escape(sec.title)} ({WORDS[sec.status]})", ""]
+        if item.questions:
+            lines += [f"{QUESTIONS}:", ""]
+            lines += [f"{i}. {escape(q)}" for i, q in enumerate(item.questions, 1)]
+            lines.append("")
+        if item.weaknesses:
+            lines += [f"{WEAKNESSES}:", ""]
+            lines += [f"- **{w.word}**: {escape(w.line)}" for w in item.weaknesses]
+            lines.append("")
+        else:
+            lines += [NO_WEAKNESSES, ""]
+    return "\n".join(lines)
+
+
 def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, challenge: bool = False) -> str:
     """An overview table across trusts, then (with ``challenge``) each trust's challenge view."""
-    from .overview import rows, scheme_ids
-
     g = UNICODE
-    ids = scheme_ids(assessments)
+    ids = overview.scheme_ids(assessments)
     lines = ["# Overview", "", f"{len(assessments)} trusts; {sum(1 for a in assessments if a.all_met)} with every scheme met.", ""]
     lines.append("| Trust | ODS | " + " | ".join(escape(i) for i in ids) + " | Verdict |")
     lines.append("|---|---|" + "---|" * len(ids) + "---|")
-    for row in rows(assessments, ids, only_gaps=only_gaps):
+    for row in overview.rows(assessments, ids, only_gaps=only_gaps):
         cells = [
             f"{g.symbols[c.status]} {WORDS[c.status]} ({c.met}/{c.judged})" if c is not None else "" for c in row.cells
         ]
         lines.append(f"| {escape(row.name)} | {escape(row.ods)} | " + " | ".join(cells) + f" | {label(row.status, g)} |")
-    lines += ["", "n/m: sections met of those judged (informative checks not counted); blank: scheme not assessed for that trust.", ""]
+    lines += ["", f"{OVERVIEW_KEY}; blank: scheme not assessed for that trust.", ""]
     if challenge:
-        from .challenge import render_markdown
-
         for a in assessments:
             lines += [f"## {escape(filled(a.trust.name))} ({escape(filled(a.trust.ods_code))})", ""]
-            lines.append(render_markdown(a, only_gaps=only_gaps, level=3))
+            lines.append(render_challenge(a, only_gaps=only_gaps, level=3))
     return "\n".join(lines).rstrip("\n") + "\n"
 
+# ------------------------------------------------------------------ as a registered format (see .formats)
+
+
+def assessment_markdown(assessment: Assessment, options: Options) -> str:
+    return render(assessment, only_gaps=options.only_gaps)
+
+
+def assessments_markdown(assessments: Sequence[Assessment], options: Options) -> str:
+    return render_many(assessments, only_gaps=options.only_gaps)
+
+
+def challenge_markdown(assessment: Assessment, options: Options) -> str:
+    return render(assessment, only_gaps=options.only_gaps, challenge=True)
+
+
+def challenges_markdown(assessments: Sequence[Assessment], options: Options) -> str:
+    return render_many(assessments, only_gaps=options.only_gaps, challenge=True)

@@ -1,19 +1,21 @@
-"""The overview across many trusts: one row per trust, one column per scheme, and the verdict."""
+"""The overview across many trusts: one row per trust, one column per scheme, and the verdict.
+
+An analysis, like :mod:`.challenge`: it says what the overview shows; the
+terminal, Markdown and HTML renderers lay it out
+(:func:`.terminal.render_overview`, :func:`.markdown.render_many`,
+:func:`.html.render_many`).  It reads only the sections' statuses, so it works
+on the slim assessments a large batch keeps.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from ..results import Assessment, filled
-from .style import STYLES, WORDS, glyphs_for, label
+from .outline import headline_counts
 
-__all__ = ["Cell", "Row", "scheme_ids", "rows", "render", "legend"]
+__all__ = ["Cell", "Row", "scheme_ids", "rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,42 +55,5 @@ def rows(assessments: Sequence[Assessment], ids: Sequence[str], *, only_gaps: bo
             except KeyError:
                 cells.append(None)
                 continue
-            counted = [sec for sec in s.sections if sec.in_outcome]
-            met = sum(1 for sec in counted if sec.status == "met")
-            judged = sum(1 for sec in counted if sec.status != "not_applicable")
-            cells.append(Cell(s.status, met, judged))
+            cells.append(Cell(s.status, *headline_counts(s)))
         yield Row(filled(a.trust.name), filled(a.trust.ods_code), a.source, a.status, tuple(cells))
-
-
-def legend(symbols: dict[str, str]) -> str:
-    keys = " ".join(f"{symbols[s]} {WORDS[s]};" for s in ("met", "not_met", "insufficient_evidence", "not_applicable"))
-    return f"{keys} n/m: sections met of those judged (informative checks not counted); blank: not assessed."
-
-
-def render(assessments: Sequence[Assessment], console: Console, *, only_gaps: bool = False) -> None:
-    """One row per trust; schemes are numbered columns (the key is printed above) so it fits 80 columns."""
-    g = glyphs_for(console.encoding)
-    ids = scheme_ids(assessments)
-    met = sum(1 for a in assessments if a.all_met)
-    console.print(Text(f"Overview of {len(assessments)} trusts", style="bold"))
-    console.print(f"{met} with every scheme met, {len(assessments) - met} with gaps.", markup=False)
-    console.print("Schemes: " + "; ".join(f"[{i}] {sid}" for i, sid in enumerate(ids, 1)), markup=False)
-    table = Table(box=box.SIMPLE_HEAD if g.symbols["met"] == "✔" else box.ASCII2, show_edge=False, pad_edge=False)
-    table.add_column("Trust", overflow="fold", min_width=16, ratio=1)
-    table.add_column("ODS", no_wrap=True)
-    for i, _ in enumerate(ids, 1):
-        table.add_column(f"[{i}]", no_wrap=True)
-    table.add_column("Verdict", overflow="fold", min_width=10)
-    shown = 0
-    for row in rows(assessments, ids, only_gaps=only_gaps):
-        shown += 1
-        cells = [
-            Text(f"{g.symbols[c.status]} {c.met}/{c.judged}", style=STYLES[c.status]) if c is not None else Text("")
-            for c in row.cells
-        ]
-        table.add_row(row.name, row.ods, *cells, Text(label(row.status, g), style=STYLES[row.status]))
-    if shown:
-        console.print(table)
-        console.print(legend(g.symbols), markup=False, style="dim")
-    else:
-        console.print("No trust has gaps.")

@@ -1,14 +1,19 @@
-"""The terminal report: header, a summary table per scheme, a tree of gaps, and the legend.
+"""The terminal views: the report (header, a summary table per scheme, a tree of gaps, the legend),
+the board-champion challenge view, and the overview across trusts.
 
 Writes to a rich ``Console`` it is given (the CLI owns the one that prints);
-:func:`render_text` captures the same report as a string.  Every status is a
-symbol and words, so the report reads the same without colour, and it is laid
-out for 80 columns.
+:func:`render_text` captures the report as a string.  Every status is a
+symbol and words, so the output reads the same without colour, and it is laid
+out for 80 columns.  What is shown comes from the analyses: the report from
+:mod:`.outline`, the challenge view from :mod:`.challenge`, the overview from
+:mod:`.overview`; this module only lays them out.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group
@@ -16,22 +21,48 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..results import Assessment, RequirementResult, SchemeResult, SectionResult, filled
-from .style import (
-    STYLES,
+from ..results import Assessment, filled
+from . import challenge, outline, overview
+from .challenge import SectionChallenge
+from .outline import GapRequirement, GapSection, Outline, SchemeOutline
+from .style import STYLES, Glyphs, clean, glyphs_for, label
+from .wording import (
+    ACTION_PLAN,
+    CHALLENGE,
+    GAPS,
+    NO_GAPS,
+    NO_TRUST_HAS_GAPS,
+    NO_WEAKNESSES,
+    NOTHING_TO_CHALLENGE,
+    OVERVIEW_KEY,
+    PARAMETER_OVERRIDE,
+    QUESTIONS,
     UNVERIFIED_LEGEND,
+    WEAKNESSES,
     WORDS,
-    Glyphs,
-    clean,
-    glyphs_for,
-    is_gap,
-    label,
-    leaf_line,
-    section_title,
-    section_unverified,
+    overview_tally,
+    overview_title,
+    rests_on,
 )
 
-__all__ = ["render", "render_text", "status_text", "make_console", "MAX_RECORDS"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .formats import Draw, Options
+
+__all__ = [
+    "render",
+    "render_outline",
+    "render_text",
+    "render_challenge",
+    "render_overview",
+    "render_challenges",
+    "assessment_terminal",
+    "assessments_terminal",
+    "challenge_terminal",
+    "challenges_terminal",
+    "status_text",
+    "make_console",
+    "MAX_RECORDS",
+]
 
 #: Records listed under a gap before "... and N more" (the JSON/HTML reports list them all).
 MAX_RECORDS = 10
@@ -92,40 +123,44 @@ def _box(glyphs: Glyphs) -> box.Box:
 
 def render(assessment: Assessment, console: Console, *, only_gaps: bool = False) -> None:
     """Write the whole report for one trust to ``console``."""
+    render_outline(outline.build(assessment, only_gaps=only_gaps), console)
+
+
+def render_outline(report: Outline, console: Console) -> None:
+    """Lay out an outline already built (see :mod:`.outline`)."""
     g = _glyphs(console)
-    header(assessment, console, g)
-    unverified_seen = False
-    for scheme in assessment.schemes:
+    header(report, console, g)
+    for scheme in report.schemes:
         console.print()
-        unverified_seen |= _scheme(scheme, console, g, only_gaps=only_gaps)
-    if unverified_seen:
+        _scheme(scheme, console, g)
+    if report.unverified:
         console.print()
         console.print(Text(f"{g.unverified} {UNVERIFIED_LEGEND}.", style="italic"))
 
 
-def header(assessment: Assessment, console: Console, g: Glyphs) -> None:
-    a = assessment
-    console.print(Text(f"{filled(a.trust.name)} ({filled(a.trust.ods_code)})", style="bold"))
+def header(report: Outline, console: Console, g: Glyphs) -> None:
+    a = report.assessment
+    console.print(Text(f"{report.trust} ({report.ods_code})", style="bold"))
     console.print(
         f"Period {a.period_start} to {a.period_end} {g.dash} assessed as of {a.assessed_as_of}",
         markup=False,
     )
-    console.print(f"Submitted {filled(a.submitted_on)} by {filled(a.submitted_by)}", markup=False)
+    console.print(f"Submitted {report.submitted_on} by {report.submitted_by}", markup=False)
     if a.source:
         console.print(f"Evidence: {a.source}", markup=False)
     schemes = Text("Schemes: ")
-    for i, s in enumerate(a.schemes):
+    for i, s in enumerate(report.schemes):
         if i:
             schemes.append("; ")
         schemes.append(f"{s.id} ")
         schemes.append_text(status_text(s.status, g))
     console.print(schemes)
     verdict = Text("Verdict: ", style="bold")
-    verdict.append_text(status_text(a.status, g, upper=True))
+    verdict.append_text(status_text(report.status, g, upper=True))
     console.print(verdict)
 
 
-def _scheme(scheme: SchemeResult, console: Console, g: Glyphs, *, only_gaps: bool) -> bool:
+def _scheme(scheme: SchemeOutline, console: Console, g: Glyphs) -> None:
     console.print(Text(f"{scheme.title}", style="bold underline"))
     console.print(f"{scheme.id} {g.dash} {scheme.version} {g.dash} {scheme.publisher}", markup=False, style="dim")
     line = status_text(scheme.status, g, upper=True)
@@ -133,55 +168,48 @@ def _scheme(scheme: SchemeResult, console: Console, g: Glyphs, *, only_gaps: boo
     console.print(line)
     if scheme.outcome:
         console.print(clean(scheme.outcome), markup=False)
-    for p in scheme.parameter_overrides:
+    for p in scheme.overrides:
         console.print(
-            f"Parameter override: {p.id} = {p.value}{' ' + p.unit if p.unit else ''} (default {p.default})",
+            f"{PARAMETER_OVERRIDE}: {p.id} = {p.value}{' ' + p.unit if p.unit else ''} (default {p.default})",
             markup=False,
         )
 
-    rows = [s for s in scheme.sections if not (only_gaps and not is_gap(s.status))]
-    unverified = any(section_unverified(s) for s in scheme.sections)
-    if rows:
+    if scheme.rows:
         table = Table(box=_box(g), show_edge=False, pad_edge=False, expand=False)
         table.add_column("Section", no_wrap=True)
         table.add_column("Title", overflow="fold")
         table.add_column("Status", no_wrap=True)
         table.add_column("Met", justify="right", no_wrap=True)
-        for sec in rows:
-            mark = f" {g.unverified}" if section_unverified(sec) else ""
-            judged = sum(v for k, v in sec.counts.items() if k != "not_applicable")
-            title = section_title(sec.title, sec.in_outcome)
+        for row in scheme.rows:
+            mark = f" {g.unverified}" if row.unverified else ""
             table.add_row(
-                sec.id + mark,
-                title,
-                status_text(sec.status, g),
-                f"{sec.counts.get('met', 0)}/{judged}" if judged else g.symbols["not_applicable"],
+                row.id + mark,
+                row.title,
+                status_text(row.status, g),
+                f"{row.met}/{row.judged}" if row.judged else g.symbols["not_applicable"],
             )
         console.print(table)
 
-    gaps = [s for s in scheme.sections if is_gap(s.status) or any(is_gap(r.status) for r in s.requirements)]
-    if not gaps:
-        console.print("No gaps: every section is met or not applicable.")
+    if not scheme.gaps:
+        console.print(NO_GAPS)
     else:
         console.print()
-        console.print(Text("Gaps", style="bold"))
-        for sec in gaps:
+        console.print(Text(GAPS, style="bold"))
+        for sec in scheme.gaps:
             console.print(_gap_tree(sec, g))
-    if scheme.action_plan_route and scheme.unmet_sections:
+    if scheme.action_plan_route:
         console.print()
-        console.print(Text("Action plan: ", style="bold") + Text(clean(scheme.action_plan_route)))
-    return unverified
+        console.print(Text(f"{ACTION_PLAN} ", style="bold") + Text(clean(scheme.action_plan_route)))
 
 
-def _gap_tree(sec: SectionResult, g: Glyphs) -> Tree:
-    head = Text(f"{g.symbols[sec.status]} {sec.id} {section_title(sec.title, sec.in_outcome)}", style="bold")
+def _gap_tree(sec: GapSection, g: Glyphs) -> Tree:
+    head = Text(f"{g.symbols[sec.status]} {sec.id} {sec.title}", style="bold")
     head.append(f" {g.dash} ")
     head.append(WORDS[sec.status], style=STYLES[sec.status])
     tree = Tree(head, guide_style="dim")
     for req in sec.requirements:
-        if is_gap(req.status):
-            tree.add(_requirement(req, g))
-    if sec.action_plan and sec.status == "not_met":
+        tree.add(_requirement(req, g))
+    if sec.action_plan:
         tree.add(Text("Action plan must: ", style="bold") + Text(clean(sec.action_plan)))
     return tree
 
@@ -196,9 +224,9 @@ def bullets(items: list[str], g: Glyphs) -> Table:
     return grid
 
 
-def _requirement(req: RequirementResult, g: Glyphs) -> Group:
+def _requirement(req: GapRequirement, g: Glyphs) -> Group:
     head = Text(f"{g.symbols[req.status]} {req.id} {req.title}", style="bold")
-    if req.rests_on_unverified:
+    if req.unverified:
         head.append(f" {g.unverified}")
     head.append(f" {g.dash} ")
     head.append(WORDS[req.status], style=STYLES[req.status])
@@ -209,25 +237,144 @@ def _requirement(req: RequirementResult, g: Glyphs) -> Group:
     def row(key: str, value: str) -> None:
         grid.add_row(key, Text(value))
 
-    for leaf in req.measurements:
-        if leaf.outcome == "false" or (leaf.outcome == "unknown" and leaf.display):
-            row("Measured", leaf_line(leaf))
+    for measured in req.measured:
+        row("Measured", measured)
     if req.shortfall:
         row("Shortfall", clean(req.shortfall))
-    if req.missing_evidence:
-        row("Missing", ", ".join(req.missing_evidence))
+    if req.missing:
+        row("Missing", ", ".join(req.missing))
     if req.records:
         shown = [f"{r.id}: {r.reason}" for r in req.records[:MAX_RECORDS]]
         if len(req.records) > MAX_RECORDS:
             shown.append(f"... and {len(req.records) - MAX_RECORDS} more")
         grid.add_row("Records", bullets(shown, g))
-    if req.rests_on_unverified:
-        unconfirmed = [p.id for p in req.parameters if p.status != "confirmed"]
-        why = (
-            f"unverified parameter(s) {', '.join(unconfirmed)}"
-            if unconfirmed
-            else f"a requirement whose status is {req.verification.replace('_', ' ')}"
-        )
-        row(g.unverified, f"Rests on {why}")
+    if req.unverified:
+        row(g.unverified, rests_on(req.unverified.parameters, req.unverified.verification))
     row("Remediation", clean(req.remediation))
     return Group(head, Text(clean(req.explanation)), grid)
+
+
+# ------------------------------------------------------------------ the challenge view
+
+
+def render_challenge(assessment: Assessment, console: Console, *, only_gaps: bool = False) -> None:
+    """The board-champion view for one trust: per section, the questions to ask and the weaknesses found."""
+    g = _glyphs(console)
+    a = assessment
+    console.print(Text(f"{CHALLENGE}: {filled(a.trust.name)} ({filled(a.trust.ods_code)})", style="bold"))
+    console.print(f"Period {a.period_start} to {a.period_end} {g.dash} assessed as of {a.assessed_as_of}", markup=False)
+    verdict = Text("Verdict: ", style="bold")
+    verdict.append(f"{g.symbols[a.status]} {WORDS[a.status]}".upper(), style=STYLES[a.status])
+    console.print(verdict)
+    items = challenge.build(assessment, only_gaps=only_gaps)
+    if not items:
+        console.print()
+        console.print(NOTHING_TO_CHALLENGE)
+    scheme = None
+    for item in items:
+        if item.scheme_id != scheme:
+            scheme = item.scheme_id
+            console.print()
+            console.print(Text(item.scheme_title, style="bold underline"))
+        _challenge_section(item, console, g)
+
+
+def _challenge_section(item: SectionChallenge, console: Console, g: Glyphs) -> None:
+    sec = item.section
+    console.print()
+    head = Text(f"{g.symbols[sec.status]} {sec.id} {sec.title} {g.dash} ", style="bold")
+    head.append(WORDS[sec.status], style=STYLES[sec.status])
+    console.print(head)
+    if item.questions:
+        console.print(Text(f"  {QUESTIONS}", style="bold"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, justify="right")
+        grid.add_column(overflow="fold")
+        for i, q in enumerate(item.questions, 1):
+            grid.add_row(f"    {i}.", q)
+        console.print(grid)
+    if item.weaknesses:
+        console.print(Text(f"  {WEAKNESSES}", style="bold"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for w in item.weaknesses:
+            grid.add_row(Text(f"    {g.bullet} {w.word}", style="bold"), Text(w.line))
+        console.print(grid)
+    else:
+        console.print(f"  {NO_WEAKNESSES}")
+
+
+# ------------------------------------------------------------------ many trusts
+
+
+def _overview_legend(symbols: dict[str, str]) -> str:
+    keys = " ".join(f"{symbols[s]} {WORDS[s]};" for s in ("met", "not_met", "insufficient_evidence", "not_applicable"))
+    return f"{keys} {OVERVIEW_KEY}; blank: not assessed."
+
+
+def render_overview(assessments: Sequence[Assessment], console: Console, *, only_gaps: bool = False) -> None:
+    """One row per trust; schemes are numbered columns (the key is printed above) so it fits 80 columns."""
+    g = _glyphs(console)
+    ids = overview.scheme_ids(assessments)
+    met = sum(1 for a in assessments if a.all_met)
+    console.print(Text(overview_title(len(assessments)), style="bold"))
+    console.print(overview_tally(len(assessments), met), markup=False)
+    console.print("Schemes: " + "; ".join(f"[{i}] {sid}" for i, sid in enumerate(ids, 1)), markup=False)
+    table = Table(box=_box(g), show_edge=False, pad_edge=False)
+    table.add_column("Trust", overflow="fold", min_width=16, ratio=1)
+    table.add_column("ODS", no_wrap=True)
+    for i, _ in enumerate(ids, 1):
+        table.add_column(f"[{i}]", no_wrap=True)
+    table.add_column("Verdict", overflow="fold", min_width=10)
+    shown = 0
+    for row in overview.rows(assessments, ids, only_gaps=only_gaps):
+        shown += 1
+        cells = [
+            Text(f"{g.symbols[c.status]} {c.met}/{c.judged}", style=STYLES[c.status]) if c is not None else Text("")
+            for c in row.cells
+        ]
+        table.add_row(row.name, row.ods, *cells, Text(label(row.status, g), style=STYLES[row.status]))
+    if shown:
+        console.print(table)
+        console.print(_overview_legend(g.symbols), markup=False, style="dim")
+    else:
+        console.print(NO_TRUST_HAS_GAPS)
+
+
+def render_challenges(assessments: Sequence[Assessment], console: Console, *, only_gaps: bool = False) -> None:
+    """The overview across trusts, then each trust's challenge view."""
+    render_overview(assessments, console, only_gaps=only_gaps)
+    for a in assessments:
+        console.print()
+        render_challenge(a, console, only_gaps=only_gaps)
+
+# ------------------------------------------------------------------ as a registered format (see .formats)
+
+
+def assessment_terminal(assessment: Assessment, options: Options) -> Draw:
+    def draw(console: Console) -> None:
+        render(assessment, console, only_gaps=options.only_gaps)
+
+    return draw
+
+
+def assessments_terminal(assessments: Sequence[Assessment], options: Options) -> Draw:
+    def draw(console: Console) -> None:
+        render_overview(assessments, console, only_gaps=options.only_gaps)
+
+    return draw
+
+
+def challenge_terminal(assessment: Assessment, options: Options) -> Draw:
+    def draw(console: Console) -> None:
+        render_challenge(assessment, console, only_gaps=options.only_gaps)
+
+    return draw
+
+
+def challenges_terminal(assessments: Sequence[Assessment], options: Options) -> Draw:
+    def draw(console: Console) -> None:
+        render_challenges(assessments, console, only_gaps=options.only_gaps)
+
+    return draw

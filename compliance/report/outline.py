@@ -1,0 +1,269 @@
+"""The report outline: what a report shows, decided once for every renderer.
+
+**Stage:** between the assessment and the renderers.  :func:`build` takes an
+:class:`~compliance.results.Assessment` (and whether only gaps are wanted) and
+returns an :class:`Outline`: for each scheme its headline, the rows of the
+summary table in order, and its gaps -- each section not met (or holding a
+requirement that is not), with its failing requirements and, for each, the
+measurements to show, the shortfall, the missing evidence, the records, the
+remediation and why its verdict rests on something unconfirmed.  Terminal,
+Markdown and HTML walk the outline and only lay it out; none of them decides
+again which section is a gap, which measurement counts as "measured", what is
+counted as judged, or when "No gaps" is said.
+
+The outline holds the result tree's own text, unescaped and as written (each
+renderer cleans or escapes it as its medium needs); it writes no sentence of
+its own -- the shared English is in :mod:`.wording`.  Building it reads the
+tree once and copies nothing large: records and parameter uses are the
+result's own objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..results import (
+    Assessment,
+    LeafResult,
+    ParameterUse,
+    RecordRef,
+    RequirementResult,
+    SchemeResult,
+    SectionResult,
+    Status,
+    filled,
+)
+from .style import is_gap
+from .wording import leaf_line, section_title
+
+__all__ = [
+    "Outline",
+    "SchemeOutline",
+    "Row",
+    "GapSection",
+    "GapRequirement",
+    "Unverified",
+    "build",
+    "scheme_outline",
+    "is_gap_section",
+    "shows_measurement",
+    "judged",
+    "headline_counts",
+    "unverified_basis",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Unverified:
+    """Why a verdict rests on something not yet confirmed against its source document.
+
+    ``parameters`` names the parameters it used that are not confirmed, in the
+    requirement's order; when there are none, the requirement's own
+    ``verification`` status is the reason.
+    """
+
+    parameters: tuple[str, ...]
+    verification: str
+
+
+@dataclass(frozen=True, slots=True)
+class GapRequirement:
+    """A requirement not met or lacking evidence, with everything a report shows under it, in order."""
+
+    id: str
+    title: str
+    status: Status
+    explanation: str
+    #: Each failing (or unknown but measured) comparison, worded as "what: value; needs threshold".
+    measured: tuple[str, ...]
+    shortfall: str | None
+    missing: tuple[str, ...]
+    #: Every record behind it; a renderer may show fewer (the terminal does) but chooses no others.
+    records: tuple[RecordRef, ...]
+    #: None when the verdict rests only on confirmed requirements and parameters.
+    unverified: Unverified | None
+    remediation: str
+
+
+@dataclass(frozen=True, slots=True)
+class GapSection:
+    """A section with a gap: its failing requirements and, when not met, what its action plan must say."""
+
+    id: str
+    #: The title, marked "(informative)" when the section does not decide the outcome.
+    title: str
+    status: Status
+    requirements: tuple[GapRequirement, ...]
+    action_plan: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row of the summary table: a section, its status, and its requirements met of those judged."""
+
+    id: str
+    title: str
+    status: Status
+    unverified: bool
+    met: int
+    #: Requirements judged (every one not "not applicable"); 0 means nothing was judged.
+    judged: int
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeOutline:
+    """One scheme's part of a report: headline, summary rows, charts, gaps, action plan route."""
+
+    id: str
+    title: str
+    version: str
+    publisher: str
+    status: Status
+    explanation: str
+    outcome: str
+    #: Sections in the outcome that are met, of those judged (what the overview shows).
+    met: int
+    judged: int
+    overrides: tuple[ParameterUse, ...]
+    #: The summary table, sections in scheme order (only the gaps' rows when only gaps are asked for).
+    rows: tuple[Row, ...]
+    #: Requirements measured against a national trajectory, with the leaf to chart.
+    trajectories: tuple[tuple[RequirementResult, LeafResult], ...]
+    #: The gap sections in scheme order; empty means the report says there are no gaps.
+    gaps: tuple[GapSection, ...]
+    #: Whether any section rests on something unverified (rows shown or not): the legend is needed.
+    unverified: bool
+    #: The scheme's route for action plans, when a section is not met.
+    action_plan_route: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """A whole report for one trust: the header's facts and each scheme's outline."""
+
+    #: The tree it was built from, for what only one medium needs (an HTML anchor, say).
+    assessment: Assessment
+    trust: str
+    ods_code: str
+    submitted_on: str
+    submitted_by: str
+    status: Status
+    schemes: tuple[SchemeOutline, ...]
+    only_gaps: bool
+    #: Whether the unverified legend closes the report.
+    unverified: bool
+
+
+def judged(counts: Mapping[str, int]) -> int:
+    """How many were judged: every status except "not applicable"."""
+    return sum(v for k, v in counts.items() if k != "not_applicable")
+
+
+def headline_counts(scheme: SchemeResult) -> tuple[int, int]:
+    """Sections met, of the sections in the outcome that were judged (informative ones are not counted)."""
+    counted = [sec for sec in scheme.sections if sec.in_outcome]
+    met = sum(1 for sec in counted if sec.status == "met")
+    return met, sum(1 for sec in counted if sec.status != "not_applicable")
+
+
+def is_gap_section(section: SectionResult) -> bool:
+    """A section is shown under "Gaps" when it, or any requirement in it, is not met or lacks evidence.
+
+    A section can be met while one of its requirements is not (an ``any``
+    roll-up, say); that requirement is still a gap to show.
+    """
+    return is_gap(section.status) or any(is_gap(r.status) for r in section.requirements)
+
+
+def shows_measurement(leaf: LeafResult) -> bool:
+    """A comparison is shown under a gap when it failed, or is unknown but has a figure to show."""
+    return leaf.outcome == "false" or (leaf.outcome == "unknown" and bool(leaf.display))
+
+
+def unverified_basis(req: RequirementResult) -> Unverified | None:
+    """What a verdict that rests on something unverified rests on (None if it does not)."""
+    if not req.rests_on_unverified:
+        return None
+    return Unverified(tuple(p.id for p in req.parameters if p.status != "confirmed"), req.verification)
+
+
+def _requirement(req: RequirementResult) -> GapRequirement:
+    return GapRequirement(
+        id=req.id,
+        title=req.title,
+        status=req.status,
+        explanation=req.explanation,
+        measured=tuple(leaf_line(leaf) for leaf in req.measurements if shows_measurement(leaf)),
+        shortfall=req.shortfall or None,
+        missing=tuple(req.missing_evidence),
+        records=tuple(req.records),
+        unverified=unverified_basis(req),
+        remediation=req.remediation,
+    )
+
+
+def _gap_section(sec: SectionResult) -> GapSection:
+    return GapSection(
+        id=sec.id,
+        title=section_title(sec.title, sec.in_outcome),
+        status=sec.status,
+        requirements=tuple(_requirement(r) for r in sec.requirements if is_gap(r.status)),
+        action_plan=sec.action_plan if sec.action_plan and sec.status == "not_met" else None,
+    )
+
+
+def _row(sec: SectionResult) -> Row:
+    return Row(
+        id=sec.id,
+        title=section_title(sec.title, sec.in_outcome),
+        status=sec.status,
+        unverified=any(r.rests_on_unverified for r in sec.requirements),
+        met=sec.counts.get("met", 0),
+        judged=judged(sec.counts),
+    )
+
+
+def scheme_outline(scheme: SchemeResult, *, only_gaps: bool = False) -> SchemeOutline:
+    rows = tuple(_row(s) for s in scheme.sections)
+    met, judged_ = headline_counts(scheme)
+    return SchemeOutline(
+        id=scheme.id,
+        title=scheme.title,
+        version=scheme.version,
+        publisher=scheme.publisher,
+        status=scheme.status,
+        explanation=scheme.explanation,
+        outcome=scheme.outcome,
+        met=met,
+        judged=judged_,
+        overrides=tuple(scheme.parameter_overrides),
+        rows=tuple(r for r in rows if is_gap(r.status)) if only_gaps else rows,
+        trajectories=tuple(
+            (req, leaf)
+            for sec in scheme.sections
+            for req in sec.requirements
+            for leaf in req.measurements
+            if leaf.measure == "trajectory" and leaf.value is not None and leaf.threshold is not None
+        ),
+        gaps=tuple(_gap_section(s) for s in scheme.sections if is_gap_section(s)),
+        unverified=any(r.unverified for r in rows),
+        action_plan_route=scheme.action_plan_route if scheme.action_plan_route and scheme.unmet_sections else None,
+    )
+
+
+def build(assessment: Assessment, *, only_gaps: bool = False) -> Outline:
+    """The outline of one trust's report (``only_gaps``: the summary tables keep only the gaps' rows)."""
+    a = assessment
+    schemes = tuple(scheme_outline(s, only_gaps=only_gaps) for s in a.schemes)
+    return Outline(
+        assessment=a,
+        trust=filled(a.trust.name),
+        ods_code=filled(a.trust.ods_code),
+        submitted_on=filled(a.submitted_on),
+        submitted_by=filled(a.submitted_by),
+        status=a.status,
+        schemes=schemes,
+        only_gaps=only_gaps,
+        unverified=any(s.unverified for s in schemes),
+    )

@@ -1,0 +1,172 @@
+"""The English the report renderers share: status words, labels, and the sentences every report says.
+
+Terminal, Markdown and HTML (and the challenge and overview views) say the same
+things; the words live here once, so a change of wording is made once and
+reaches every format alike.  Each renderer adds only its own markup: escaping,
+code spans, emphasis.  Where a function embeds an identifier or scheme text in
+a sentence it takes the renderer's ``code`` and ``text`` functions, so the
+sentence is written here and the markup there.
+
+This module imports nothing of the project at run time (:mod:`.style` and
+:mod:`.outline` build on it).  It does not hold the engine's own sentences (a
+requirement's ``explanation``, the scheme's ``outcome``): those arrive in the
+:class:`~compliance.results.Assessment`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..results import LeafResult
+
+__all__ = [
+    "WORDS",
+    "UNVERIFIED_LEGEND",
+    "NO_GAPS",
+    "GAPS",
+    "ACTION_PLAN",
+    "ACTION_PLAN_MUST",
+    "PARAMETER_OVERRIDE",
+    "CHALLENGE",
+    "NOTHING_TO_CHALLENGE",
+    "QUESTIONS",
+    "WEAKNESSES",
+    "NO_WEAKNESSES",
+    "OVERVIEW_KEY",
+    "NO_TRUST_HAS_GAPS",
+    "fmt_value",
+    "needs_text",
+    "leaf_line",
+    "is_informative_title",
+    "section_title",
+    "rests_on",
+    "overview_title",
+    "overview_tally",
+]
+
+#: The four statuses in words (a symbol goes beside them; see :mod:`.style`).
+WORDS = {
+    "met": "met",
+    "not_met": "not met",
+    "insufficient_evidence": "insufficient evidence",
+    "not_applicable": "not applicable",
+}
+
+#: What the unverified marker (``†``) means, said once under every report that shows it.
+UNVERIFIED_LEGEND = (
+    "rests on a requirement or parameter not yet confirmed against its source document"
+)
+
+#: A scheme whose outline has no gap section.
+NO_GAPS = "No gaps: every section is met or not applicable."
+
+#: The heading over a scheme's gap sections.
+GAPS = "Gaps"
+
+#: Before the scheme's route for action plans (shown when a section is not met).
+ACTION_PLAN = "Action plan:"
+
+#: Before what a not-met section's action plan must contain.  The terminal's gap
+#: tree says it as a label, without the article ("Action plan must:").
+ACTION_PLAN_MUST = "The action plan must:"
+
+#: Before a parameter value given on the command line.
+PARAMETER_OVERRIDE = "Parameter override"
+
+# The board-champion view.
+CHALLENGE = "Board champion challenge"
+NOTHING_TO_CHALLENGE = "Nothing to challenge: no gaps and no weaknesses found in the evidence."
+QUESTIONS = "Questions to ask"
+WEAKNESSES = "Weaknesses in the evidence"
+NO_WEAKNESSES = "No weaknesses found in the evidence."
+
+# The overview across trusts.
+OVERVIEW_KEY = "n/m: sections met of those judged (informative checks not counted)"
+NO_TRUST_HAS_GAPS = "No trust has gaps."
+
+
+def overview_title(trusts: int) -> str:
+    return f"Overview of {trusts} trusts"
+
+
+def overview_tally(trusts: int, all_met: int) -> str:
+    """``3 with every scheme met, 1 with gaps.``"""
+    return f"{all_met} with every scheme met, {trusts - all_met} with gaps."
+
+
+def fmt_value(value: object) -> str:
+    """A value as a report shows it: ``yes``/``no``, ``1,200``, ``2.5``, ``2021-03-31``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value.is_integer():
+            return f"{int(value):,}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def needs_text(leaf: LeafResult) -> str | None:
+    """What the rule needs, in words: ``at least 95%``, ``<= 0 windows missed``; ``None`` if unknown."""
+    shown = leaf.threshold_display
+    if shown and "None" not in shown:
+        # Engines may word the comparison themselves ("at least 95%"); keep an operator only for bare numbers.
+        return shown if not shown[:1].isdigit() and not shown.startswith(("-", "+", ".")) else f"{leaf.comparison} {shown}"
+    if leaf.threshold is None:
+        return None
+    unit = "%" if leaf.unit == "%" else f" {leaf.unit}" if leaf.unit else ""
+    return f"{leaf.comparison} {fmt_value(leaf.threshold)}{unit}"
+
+
+def leaf_line(leaf: LeafResult) -> str:
+    """``reviews started within two months: 88.9% (24 of 27); needs at least 95%``."""
+    if leaf.display:
+        shown = leaf.display
+    elif leaf.value is not None:
+        shown = fmt_value(leaf.value)
+    else:
+        shown = "not submitted" if leaf.missing else "unknown"
+    text = f"{leaf.describe}: {shown}"
+    needs = needs_text(leaf)
+    if needs is not None:
+        text += f"; needs {needs}"
+    return text
+
+
+def is_informative_title(title: str) -> bool:
+    low = title.lower()
+    return "informative" in low or "for information" in low
+
+
+def section_title(title: str, in_outcome: bool) -> str:
+    """The title, marked informative when it does not decide the outcome (unless it says so already)."""
+    if in_outcome or is_informative_title(title):
+        return title
+    return f"{title} (informative)"
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def rests_on(
+    parameters: Sequence[str],
+    verification: str,
+    *,
+    code: Callable[[str], str] = _same,
+    text: Callable[[str], str] = _same,
+) -> str:
+    """``Rests on unverified parameter(s) A, B``, or on the requirement's own status when no parameter is.
+
+    ``code`` marks up each parameter id, ``text`` the words taken from the
+    result (both leave them as they are by default, for plain text).
+    """
+    if parameters:
+        return f"Rests on unverified parameter(s) {', '.join(code(p) for p in parameters)}"
+    return f"Rests on a requirement whose status is {text(verification.replace('_', ' '))}"
