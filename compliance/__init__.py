@@ -25,7 +25,7 @@ from .errors import (
     SchemeError,
     UsageError,
 )
-from .version import __version__
+from .version import __version__ as __version__  # re-exported: compliance.__version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .assessment.assess import assess
