@@ -76,7 +76,7 @@ from .template import (
     section_items,
 )
 
-__all__ = ["render", "normalise_zip", "FIXED_TIME"]
+__all__ = ["render", "normalise_zip", "print_wide", "FIXED_TIME"]
 
 #: Every part of the package is dated this (a workbook's bytes depend on its contents only).
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
@@ -505,6 +505,8 @@ def render(schemes: Sequence[Scheme], evidence: Mapping[str, Any] | None = None)
         form.finish()
     for it in lists:
         _table(wb, it, words, data)
+    for ws in wb.worksheets:
+        print_wide(ws)
     buffer = io.BytesIO()
     wb.save(buffer)
     return normalise_zip(buffer.getvalue())
@@ -520,6 +522,16 @@ def _sheet_name(wanted: str, taken: Sequence[str]) -> str:
 
 
 _CORE_DATE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def print_wide(ws: Worksheet) -> None:
+    """Print (or export to PDF) landscape, every column on one page's width, the header row on each page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def normalise_zip(data: bytes) -> bytes:
