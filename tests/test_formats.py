@@ -108,7 +108,7 @@ def test_json_array_from_a_batch_of_json_texts():
 
 def test_the_builtin_formats_and_their_choices():
     # These are argparse's choices: the help text lists them in this order.
-    assert formats.names("assessment") == ("terminal", "json", "markdown", "html")
+    assert formats.names("assessment") == ("terminal", "json", "markdown", "html", "xlsx")
     assert formats.names("changes") == ("terminal", "json", "markdown")
     assert formats.in_words("challenge") == "terminal, markdown or html"
     assert [(f.name, f.suffix, f.output) for f in formats.registered()][:4] == [
@@ -117,6 +117,7 @@ def test_the_builtin_formats_and_their_choices():
         ("markdown", ".md", "text"),
         ("html", ".html", "text"),
     ]
+    assert (formats.get("xlsx").suffix, formats.get("xlsx").output) == (".xlsx", "bytes")
 
 
 def test_an_unknown_format_is_a_usage_error_with_a_suggestion():
