@@ -309,5 +309,5 @@ def test_help_reads_the_registry_but_imports_no_renderer_and_no_rich():
         "print('LOADED', sorted(m for m in sys.modules if m.startswith(('compliance.report', 'rich'))))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
-    assert "--format {terminal,json,markdown,html}" in done.stdout and "--format {terminal,json,markdown}" in done.stdout
+    assert "--format {terminal,json,markdown,html,xlsx}" in done.stdout and "--format {terminal,json,markdown}" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "LOADED ['compliance.report', 'compliance.report.formats']"
