@@ -60,6 +60,7 @@ from .sheets import (
     CellFlag,
     Item,
     Leaf,
+    SLOW,
     assemble,
     cell_value,
     column_label,
@@ -68,6 +69,7 @@ from .sheets import (
     items,
     leaves,
     normalise_header,
+    quick_value,
 )
 
 __all__ = ["SheetDocument", "Table", "read_workbook", "read_workbook_bytes", "records_from_rows", "assemble_evidence", "SUFFIXES"]
@@ -478,20 +480,22 @@ def records_from_rows(
     for row, values in zip(numbers, rows):
         cells: dict[tuple[str, ...], Any] = {}
         any_value = False
+        width = len(values)
         for label, leaf, col in used:
-            raw = values[col - 1] if col <= len(values) else None
+            raw = values[col - 1] if col <= width else None
             flag = flags.get((row, col)) if flags else None
             if leaf is None:
                 cells[()] = raw
                 any_value = any_value or not _is_blank(raw)
                 continue
-            if flag is None and _is_blank(raw):
-                cells[leaf.path] = BLANK
-                continue
-            any_value = True
-            value, problem = cell_value(raw, leaf, where(row, col, (*it.path, len(records), *leaf.path)), flag, text_only=text_only)
-            if problem is not None:
-                r.problems.add(problem)
+            value = quick_value(raw, leaf) if flag is None and not text_only else SLOW
+            if value is SLOW:
+                value, problem = cell_value(raw, leaf, where(row, col, (*it.path, len(records), *leaf.path)), flag, text_only=text_only)
+                if problem is not None:
+                    r.problems.add(problem)
+                    any_value = True
+            if value is not BLANK:
+                any_value = True
             cells[leaf.path] = value
         if any_value:
             records.append((row, cells.pop((), None), cells))
