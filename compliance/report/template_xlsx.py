@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -44,6 +45,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from ..errors import EvidenceError, Location, Problem
 from ..evidence.model import Evidence
 from ..evidence.sheets import (
     COVER,
@@ -166,7 +168,13 @@ def _cell_value(value: Any, leaf: Leaf) -> Any:
     return value
 
 
-def _set(ws: Worksheet, row: int, col: int, value: Any, leaf: Leaf | None = None) -> None:
+def _set(ws: Worksheet, row: int, col: int, value: Any, leaf: Leaf | None = None, where: tuple[str | int, ...] = ()) -> None:
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        # A workbook cannot hold control characters; dropping them would change the value.
+        raise EvidenceError(
+            [Problem("V085", f"the text {value[:40]!r} holds a control character, which a workbook cannot hold", Location(path=where),
+                     "text without control characters (tabs and line breaks are fine in JSON, not in a cell)")]
+        )
     cell = ws.cell(row=row, column=col)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
@@ -265,7 +273,7 @@ class _Form:
         self.row += 1
         ws, r = self.ws, self.row
         ws.cell(row=r, column=1, value=label).alignment = _WRAP
-        _set(ws, r, 2, _cell_value(value, leaf), leaf)
+        _set(ws, r, 2, _cell_value(value, leaf), leaf, tuple(key.split(".")))
         ws.cell(row=r, column=2).fill = _INPUT_FILL
         ws.cell(row=r, column=2).alignment = _TOP
         for col, text in ((3, needed), (4, blank), (5, help_)):
@@ -398,12 +406,13 @@ def _table(wb: Workbook, it: Item, words: _Words, data: Mapping[str, Any] | None
     rows: list[tuple[Any, Mapping[str, Any]]] = list(listed.items()) if it.shape == "groups" else [(None, r) for r in listed]
     for r, (group, record) in enumerate(rows, 2):
         for col, (_, leaf) in enumerate(columns, 1):
+            where = (*it.path, group if group is not None else r - 2, *leaf.path) if leaf is not None else (*it.path, str(group))
             if leaf is None:
-                _set(ws, r, col, group)
+                _set(ws, r, col, group, where=where)
                 continue
             value = _cell_value(_get(record, leaf.path), leaf)
             if value is not None:
-                _set(ws, r, col, value, leaf)
+                _set(ws, r, col, value, leaf, where)
 
 
 # ------------------------------------------------------------------ the workbook
