@@ -481,7 +481,7 @@ def records_from_rows(
         cells: dict[tuple[str, ...], Any] = {}
         any_value = False
         width = len(values)
-        for label, leaf, col in used:
+        for _, leaf, col in used:
             raw = values[col - 1] if col <= width else None
             flag = flags.get((row, col)) if flags else None
             if leaf is None:
