@@ -40,12 +40,15 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 
 #: Evidence files a directory argument contributes (one trust per file).
-EVIDENCE_SUFFIXES = (".json", ".yaml", ".yml")
+EVIDENCE_SUFFIXES = (".json", ".yaml", ".yml", ".xlsx")
+#: Evidence read by the workbook reader (``compliance/evidence/workbook.py``).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 #: Start a progress bar only after this many seconds of assessing.
 PROGRESS_AFTER = 0.5
 
 TODAY_HELP = "the date no evidence may be later than (default: today's date); give it for a reproducible run"
+RECORDS_HELP = "read a record list from a CSV file, e.g. perinatal_deaths=deaths.csv (repeatable; one evidence file)"
 
 
 class ManyInputErrors(InputError):
@@ -144,9 +147,10 @@ def evidence_files(args: Sequence[str]) -> list[Path]:
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in EVIDENCE_SUFFIXES)
+            # "~$name.xlsx" is the lock file a spreadsheet program keeps beside a workbook it has open.
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in EVIDENCE_SUFFIXES and not f.name.startswith("~$"))
             if not found:
-                raise UsageError([Problem("U011", "no evidence files (*.json, *.yaml, *.yml) in this directory", Location(arg))])
+                raise UsageError([Problem("U011", "no evidence files (*.json, *.yaml, *.yml, *.xlsx) in this directory", Location(arg))])
             files.extend(found)
         else:
             files.append(p)
@@ -451,10 +455,38 @@ def _assess_files(
     return results
 
 
+def parse_records(items: Sequence[str] | None, files: Sequence[Path]) -> list[Any]:
+    """``--records NAME=FILE.csv`` (repeatable): the record lists to read from CSV files, for one evidence file."""
+    if not items:
+        return []
+    from .evidence.csv_records import parse_records_option
+
+    if len(files) != 1:
+        raise UsageError([Problem("U062", "--records goes with one evidence file", Location("--records"), "one EVIDENCE file, then --records NAME=FILE.csv")])
+    return [parse_records_option(item) for item in items]
+
+
+def _notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
+def _assess_one(path: Path, records: Sequence[Any], scheme_ids: list[str] | None, params: dict[str, Any] | None, today: Any) -> Assessment:
+    """One workbook, or one file with record lists from CSV: loaded here, so its notes are shown."""
+    from . import assess
+    from .evidence.export import load_as_given
+
+    evidence, _ = load_as_given(path, today=today, records=records)
+    _notes(evidence.notes)
+    result = assess(evidence, schemes=_load_schemes(scheme_ids), params=params, today=today)
+    return result.model_copy(update={"source": str(path)})
+
+
 def cmd_assess(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     today = parse_today(args.today)
     files = evidence_files(args.evidence)
+    records = parse_records(args.records, files)
     many = len(files) > 1
     view: View = ("challenges" if many else "challenge") if args.challenge else ("assessments" if many else "assessment")
     fmt = formats.get(args.format)
@@ -467,7 +499,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
         raise UsageError([Problem("U052", f"the {fmt.title} format cannot show {formats.VIEWS[view]}", Location("--format"),
                                   expected=f"--format {formats.in_words(view)}{hint}")])
     shape = "full" if not many or args.challenge else fmt.batch
-    kept = _assess_files(files, args.scheme, params, shape, today)
+    if not many and (records or files[0].suffix.lower() in WORKBOOK_SUFFIXES):
+        kept = [_shape(_assess_one(files[0], records, args.scheme, params, today), shape)]
+    else:
+        kept = _assess_files(files, args.scheme, params, shape, today)
     all_met = all(ok for ok, _ in kept)
     results = [value for _, value in kept]
     rendered = fmt.render(view, results if many else results[0], formats.Options(only_gaps=args.only_gaps))
@@ -482,9 +517,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     today = parse_today(args.today)
     errors: list[InputError] = []
     lines: list[str] = []
-    for path in evidence_files(args.evidence):
+    files = evidence_files(args.evidence)
+    records = parse_records(args.records, files)
+    for path in files:
         try:
-            ev = load_evidence(path, today=today)
+            if records:
+                from .evidence.export import load_as_given
+
+                ev, _ = load_as_given(path, today=today, records=records)
+            else:
+                ev = load_evidence(path, today=today)
         except InputError as err:
             errors.append(err)
             continue
@@ -494,6 +536,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             n = len(ev.blanks)
             lines.append(f"{n} field{'' if n == 1 else 's'} not yet filled:")
             lines.extend(f"  {path_}" for path_ in ev.blanks)
+        lines.extend(f"note: {note}" for note in ev.notes)
     if errors:
         raise errors[0] if len(errors) == 1 else ManyInputErrors(errors)
     _Out(None).write_text("\n".join(lines))
@@ -546,10 +589,59 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     from . import load_scheme
-    from .report import template
 
     schemes = [load_scheme(s) for s in args.scheme]
+    kind = args.format or ("xlsx" if (args.output or "").lower().endswith((".xlsx", ".xlsm")) else "yaml")
+    if kind == "xlsx":
+        from .report import template_xlsx
+
+        _Out(args.output).write_bytes(template_xlsx.render(schemes), formats.get("xlsx"))
+        return EXIT_OK
+    from .report import template
+
     _Out(args.output).write_text(template.render(schemes))
+    return EXIT_OK
+
+
+#: ``convert``'s output formats, by the suffix of the file written.
+CONVERT_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx"}
+
+
+def _layout_schemes(evidence: Any, scheme_ids: list[str] | None) -> list[Any]:
+    """The schemes whose sections a converted workbook is laid out by (none: every item on one sheet)."""
+    from .schemes.selection import resolve_schemes, rests_on
+
+    try:
+        chosen = resolve_schemes(evidence, _load_schemes(scheme_ids))
+    except UsageError:
+        if scheme_ids:
+            raise
+        return []  # evidence no bundled scheme reads: it is kept all the same, on one sheet
+    # Each scheme's own sections lead; a scheme another rests on follows the section that reads it.
+    return [s for s in chosen if not any(s.id in rests_on(o) for o in chosen if o.id != s.id)]
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from .evidence.export import load_as_given, to_json, to_yaml
+
+    today = parse_today(args.today)
+    path = Path(args.evidence)
+    records = parse_records(args.records, [path])
+    kind = args.format
+    if kind is None and args.output:
+        kind = CONVERT_SUFFIXES.get(Path(args.output).suffix.lower())
+        if kind is None:
+            raise UsageError([Problem("U063", f"cannot tell the format of '{args.output}' from its name", Location("--output"),
+                                      "a file ending .json, .yaml, .yml or .xlsx, or --format json|yaml|xlsx")])
+    evidence, data = load_as_given(path, today=today, records=records)
+    if kind == "xlsx":
+        from .report import template_xlsx
+
+        _Out(args.output).write_bytes(template_xlsx.render(_layout_schemes(evidence, args.scheme), data), formats.get("xlsx"))
+    elif kind == "yaml":
+        _Out(args.output).write_text(to_yaml(data))
+    else:
+        _Out(args.output).write_text(to_json(data))
     return EXIT_OK
 
 
@@ -628,7 +720,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("assess", parents=[common], help="assess evidence files against schemes",
                        description="Assess one trust's evidence file, or many (several files, or a directory of them: one trust per file).")
-    p.add_argument("evidence", nargs="+", metavar="EVIDENCE", help="evidence file(s) (JSON or YAML) or a directory of them")
+    p.add_argument("evidence", nargs="+", metavar="EVIDENCE", help="evidence file(s) (JSON, YAML or an Excel workbook) or a directory of them")
     p.add_argument("--scheme", action="append", metavar="ID", help="scheme id or YAML path (repeatable; default: every bundled scheme the evidence covers)")
     p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default="terminal",
                    help="report format (default: terminal)")
@@ -637,12 +729,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only-gaps", action="store_true", help="hide sections that are met or not applicable")
     p.add_argument("--challenge", action="store_true", help="the board-champion view: questions to ask and weaknesses in the evidence")
     p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
+    p.add_argument("--records", action="append", metavar="NAME=FILE.csv", help=RECORDS_HELP)
     p.set_defaults(func=cmd_assess)
 
     p = sub.add_parser("validate", parents=[common], help="check evidence files without assessing (exit 0 or 2)",
                        description="Check evidence files without assessing them. Blank fields are allowed and listed as 'not yet filled'.")
     p.add_argument("evidence", nargs="+", metavar="EVIDENCE")
     p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
+    p.add_argument("--records", action="append", metavar="NAME=FILE.csv", help=RECORDS_HELP)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schemes", parents=[common], help="list the bundled schemes; 'schemes show ID' for one")
@@ -659,10 +753,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser("template", parents=[common], help="a blank evidence file (YAML) for a scheme, with a comment on every field")
+    p = sub.add_parser("template", parents=[common], help="a blank evidence file (YAML, or an Excel workbook) for a scheme, saying what every field is for")
     p.add_argument("scheme", nargs="+", metavar="SCHEME", help="scheme id(s) or YAML path(s)")
     p.add_argument("--output", "-o", metavar="FILE")
+    p.add_argument("--format", choices=("yaml", "xlsx"), default=None, help="yaml (default) or xlsx (an Excel workbook; the default for -o FILE.xlsx)")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("convert", parents=[common], help="convert evidence between JSON, YAML and an Excel workbook",
+                       description="Convert one evidence file: JSON or YAML to an Excel workbook (laid out by safety action), or a workbook to JSON or YAML. Every value is kept.")
+    p.add_argument("evidence", metavar="EVIDENCE", help="an evidence file: JSON, YAML or a workbook (.xlsx)")
+    p.add_argument("--output", "-o", metavar="FILE", help="the file to write; its suffix (.json, .yaml, .xlsx) says the format")
+    p.add_argument("--format", choices=("json", "yaml", "xlsx"), default=None, help="the format to write (default: from --output, else json)")
+    p.add_argument("--scheme", action="append", metavar="ID", help="lay a workbook out by these schemes' sections (default: the schemes the evidence is assessed against)")
+    p.add_argument("--records", action="append", metavar="NAME=FILE.csv", help=RECORDS_HELP)
+    p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
+    p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("diff", parents=[common], help="compare two assessments (JSON) or two evidence files")
     p.add_argument("old", metavar="OLD")

@@ -30,6 +30,8 @@ __all__ = [
     "EngineError",
     "did_you_mean",
     "format_path",
+    "column_letters",
+    "sheet_reference",
 ]
 
 #: Loading stops collecting after this many problems; the rest are counted.
@@ -54,20 +56,55 @@ def did_you_mean(word: str, choices: Iterable[str], *, n: int = 1) -> str | None
     return ", ".join(close) if close else None
 
 
+def column_letters(column: int) -> str:
+    """A spreadsheet's name for a 1-based column number: 1 -> ``A``, 27 -> ``AA``."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def sheet_reference(sheet: str) -> str:
+    """A sheet's name as a spreadsheet writes it in a reference: ``Deaths``, ``'Perinatal deaths'``."""
+    if sheet.replace("_", "").isalnum() and not sheet[:1].isdigit():
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a problem is: a file, a 1-based line and column, and the key path."""
+    """Where a problem is: a file, a 1-based line and column, and the key path.
+
+    In a workbook, ``sheet`` names the sheet and ``line`` and ``column`` are the
+    cell's row and column: it reads ``trust.xlsx:Deaths!D14``.
+    """
 
     file: str | None = None
     line: int | None = None
     column: int | None = None
     path: tuple[str | int, ...] = ()
+    sheet: str | None = None
+
+    @property
+    def cell(self) -> str | None:
+        """The cell in a spreadsheet's own words (``Deaths!D14``, ``Cover!B5``, or ``Deaths!3:3`` for a row); None outside a workbook."""
+        if self.sheet is None:
+            return None
+        ref = sheet_reference(self.sheet)
+        if self.line is None:
+            return ref
+        if self.column is None:
+            return f"{ref}!{self.line}:{self.line}"
+        return f"{ref}!{column_letters(self.column)}{self.line}"
 
     def __str__(self) -> str:
-        if self.file is None and self.line is None:
+        if self.file is None and self.line is None and self.sheet is None:
             return format_path(self.path) if self.path else ""
         where = self.file or "<input>"
-        if self.line is not None:
+        if self.sheet is not None:
+            where += f":{self.cell}"
+        elif self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
@@ -90,7 +127,7 @@ class Problem:
         """``file:line:col: code: message``, the source line with a caret, then hints."""
         where = str(self.location)
         lines = [f"{where + ': ' if where else ''}{self.code}: {self.message}"]
-        if source is not None and self.location.line is not None:
+        if source is not None and self.location.line is not None and self.location.sheet is None:
             text = source.splitlines()
             if 0 < self.location.line <= len(text):
                 src = text[self.location.line - 1].rstrip("\n")
@@ -111,6 +148,8 @@ class Problem:
             "line": self.location.line,
             "column": self.location.column,
             "path": format_path(self.location.path),
+            "sheet": self.location.sheet,
+            "cell": self.location.cell,
             "expected": self.expected,
             "suggestion": self.suggestion,
         }
@@ -121,21 +160,33 @@ class ComplianceError(Exception):
 
     code = "E000"
 
-    def __init__(self, problems: Sequence[Problem] | str, *, source: str | None = None, omitted: int = 0):
+    def __init__(
+        self, problems: Sequence[Problem] | str, *, source: str | None = None, omitted: int = 0, source_file: str | None = None
+    ):
         if isinstance(problems, str):
             problems = [Problem(self.code, problems)]
         self.problems: tuple[Problem, ...] = tuple(problems)
         #: The text of the file the problems are in, for carets under source lines.
         self.source = source
+        #: The file ``source`` is the text of, when known: a problem located in another file
+        #: (a record list read from a CSV beside a JSON file) gets no caret from this text.
+        self.source_file = source_file
         #: Problems found beyond :data:`MAX_PROBLEMS` and not listed.
         self.omitted = omitted
         super().__init__(self.render())
 
     def render(self) -> str:
-        parts = [p.render(self.source) for p in self.problems]
+        parts = [p.render(self._source_for(p)) for p in self.problems]
         if self.omitted:
             parts.append(f"... and {self.omitted} more problem(s) not shown")
         return "\n".join(parts)
+
+
+    def _source_for(self, problem: Problem) -> str | None:
+        where = problem.location.file
+        if self.source_file is None or where is None or where == self.source_file:
+            return self.source
+        return None
 
 
 class InputError(ComplianceError):
@@ -197,6 +248,6 @@ class ProblemCollector:
         if self.problems:
             ordered = sorted(
                 self.problems,
-                key=lambda p: (p.location.line or 0, p.location.column or 0, p.code, p.message),
+                key=lambda p: (p.location.sheet or "", p.location.line or 0, p.location.column or 0, p.code, p.message),
             )
-            raise self.error(ordered, source=self.source, omitted=self.omitted)
+            raise self.error(ordered, source=self.source, omitted=self.omitted, source_file=self.file)

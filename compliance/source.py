@@ -55,6 +55,8 @@ class Document:
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     #: For JSON, positions are indexed only when a problem needs one: valid files skip the scan.
     index_later: Callable[[Document], None] | None = None
+    #: What a reader noticed and did not refuse (a workbook's extra columns, ignored): ``validate`` lists them.
+    notes: list[str] = field(default_factory=list)
 
     def locate(self, path: Path_ | list[str | int]) -> Location:
         """The location of ``path``, or of its nearest ancestor that has one."""
@@ -442,9 +444,18 @@ def validate_document(
 # --------------------------------------------------------------------- files
 
 
-def load_document(path: str | Path, *, error: type[ComplianceError]) -> Document:
-    """Read a ``.json``, ``.yaml`` or ``.yml`` file into a :class:`Document`."""
+def load_document(
+    path: str | Path, *, error: type[ComplianceError], readers: Mapping[str, Callable[[Path], Document]] | None = None
+) -> Document:
+    """Read a ``.json``, ``.yaml`` or ``.yml`` file into a :class:`Document`.
+
+    ``readers`` adds file types that are not YAML or JSON text (an evidence
+    workbook): suffix -> the function that reads such a file, consulted first.
+    """
     p = Path(path)
+    reader = (readers or {}).get(p.suffix.lower())
+    if reader is not None:
+        return reader(p)
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -460,6 +471,7 @@ def load_document(path: str | Path, *, error: type[ComplianceError]) -> Document
         return parse_json(text, file=str(p), error=error)
     if suffix in (".yaml", ".yml"):
         return parse_yaml(text, file=str(p), error=error)
+    known = [".json", ".yaml", ".yml", *sorted(readers or ())]
     raise error(
-        [Problem("E014", f"unknown file type '{suffix or '(none)'}' for {p.name}", Location(str(p)), ".json, .yaml or .yml")]
+        [Problem("E014", f"unknown file type '{suffix or '(none)'}' for {p.name}", Location(str(p)), f"{', '.join(known[:-1])} or {known[-1]}")]
     )

@@ -108,7 +108,7 @@ def test_json_array_from_a_batch_of_json_texts():
 
 def test_the_builtin_formats_and_their_choices():
     # These are argparse's choices: the help text lists them in this order.
-    assert formats.names("assessment") == ("terminal", "json", "markdown", "html")
+    assert formats.names("assessment") == ("terminal", "json", "markdown", "html", "xlsx")
     assert formats.names("changes") == ("terminal", "json", "markdown")
     assert formats.in_words("challenge") == "terminal, markdown or html"
     assert [(f.name, f.suffix, f.output) for f in formats.registered()][:4] == [
@@ -117,6 +117,7 @@ def test_the_builtin_formats_and_their_choices():
         ("markdown", ".md", "text"),
         ("html", ".html", "text"),
     ]
+    assert (formats.get("xlsx").suffix, formats.get("xlsx").output) == (".xlsx", "bytes")
 
 
 def test_an_unknown_format_is_a_usage_error_with_a_suggestion():
@@ -308,5 +309,5 @@ def test_help_reads_the_registry_but_imports_no_renderer_and_no_rich():
         "print('LOADED', sorted(m for m in sys.modules if m.startswith(('compliance.report', 'rich'))))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
-    assert "--format {terminal,json,markdown,html}" in done.stdout and "--format {terminal,json,markdown}" in done.stdout
+    assert "--format {terminal,json,markdown,html,xlsx}" in done.stdout and "--format {terminal,json,markdown}" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "LOADED ['compliance.report', 'compliance.report.formats']"

@@ -37,9 +37,19 @@ from .model import Evidence, resolve
 from .records import COUNT_INCOMPLETE, PERCENT, Count, DatedEvent, Period, PerinatalDeath, Person, QualifyingCase, Trust
 from .types import describe_type, model_at, type_at, unwrap
 
-__all__ = ["load_evidence", "validate_evidence_data"]
+__all__ = ["load_evidence", "validate_evidence_data", "EVIDENCE_READERS"]
 
 Path_ = tuple[str | int, ...]
+
+
+def _read_workbook(path: Path) -> Document:
+    from .workbook import read_workbook  # only a workbook pays for the workbook reader
+
+    return read_workbook(path)
+
+
+#: Evidence files that are not JSON or YAML text: suffix -> reader (see :mod:`.workbook`).
+EVIDENCE_READERS = {".xlsx": _read_workbook, ".xlsm": _read_workbook, ".xls": _read_workbook}
 
 
 def load_evidence(source: str | Path | Mapping[str, Any] | Evidence, *, today: dt.date | None = None) -> Evidence:
@@ -54,7 +64,7 @@ def load_evidence(source: str | Path | Mapping[str, Any] | Evidence, *, today: d
         if isinstance(source, Mapping):
             doc = Document(dict(source), None, None)
         else:
-            doc = load_document(source, error=EvidenceError)
+            doc = load_document(source, error=EvidenceError, readers=EVIDENCE_READERS)
         return validate_evidence_data(doc, today=today)
     except RecursionError:
         # The parsers refuse deep nesting first; this is the backstop for anything they miss.
@@ -90,6 +100,7 @@ def validate_evidence_data(doc: Document, *, today: dt.date | None = None) -> Ev
     ordered = sorted(set(blanks), key=lambda p: (_line_col(doc, p), _document_order(data, p)))
     evidence._blanks = tuple(format_path(p) for p in ordered)
     evidence._today = today
+    evidence._notes = tuple(doc.notes)
     for problem in _sense_problems(evidence, doc, today):
         problems.add(problem)
     problems.raise_if_any()

@@ -66,6 +66,14 @@ class Evidence(Strict):
         """
         return self._blanks
 
+    #: Set by the loader: what the reader noticed and did not refuse (a workbook's extra columns, ignored).
+    _notes: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What reading the file noticed and set aside without refusing it, such as columns a workbook's user added."""
+        return self._notes
+
     #: Set by the loader when the period has not ended yet: a mid-year check is made as of today.
     _today: dt.date | None = PrivateAttr(default=None)
 

@@ -272,3 +272,13 @@ register(
         },
     )
 )
+register(
+    Format(
+        "xlsx",
+        title="Excel",
+        suffix=".xlsx",
+        output="bytes",
+        # The action-plan tracker: Summary, Actions (owner, due date, progress to fill in) and Records.
+        renders={"assessment": ".tracker_xlsx:assessment_xlsx"},
+    )
+)

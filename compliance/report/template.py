@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -37,7 +37,7 @@ from ..schemes.model import Scheme, Section
 from ..schemes.needs import Need, needs
 from ..schemes.selection import dependencies_first
 
-__all__ = ["render", "needed_paths", "field_labels", "HEADER_FIELDS"]
+__all__ = ["render", "needed_paths", "field_labels", "field_effect", "item_of", "item_field", "ordered_sections", "section_items", "HEADER_FIELDS", "HEADER_LABELS"]
 
 #: Always in the template: which schemes, who, when and for which period.
 HEADER_FIELDS = ("schema_version", "schemes", "trust", "period", "assessment_date", "submitted_by", "submitted_on")
@@ -53,7 +53,7 @@ def needed_paths(schemes: Sequence[Scheme]) -> dict[str, list[str]]:
     """Evidence item (``counts.x``, ``board_sign_off``) -> the requirement ids that read it, in scheme order."""
     out: dict[str, list[str]] = {}
     for path, uses in needs(dependencies_first(schemes)).items():
-        item = _item_of(path)
+        item = item_of(path)
         for n in uses:
             found = out.setdefault(item, [])
             if n.requirement not in found:
@@ -61,7 +61,7 @@ def needed_paths(schemes: Sequence[Scheme]) -> dict[str, list[str]]:
     return out
 
 
-def _item_of(path: str) -> str:
+def item_of(path: str) -> str:
     """The catalogue item a read path belongs to: ``cases.perinatal_deaths[].died_on`` -> ``cases.perinatal_deaths``."""
     head = path.split("[]", 1)[0]
     parts = head.split(".")
@@ -155,7 +155,7 @@ def _commented(lines: list[str], indent: str) -> list[str]:
 
 
 #: What the header fields are for (they belong to no requirement).
-_HEADER_LABELS = {
+HEADER_LABELS = {
     "schema_version": "Leave as it is.",
     "trust": "Shown on every report.",
     "trust.name": "Required; reports say 'not yet filled' while it is blank.",
@@ -171,29 +171,34 @@ _HEADER_LABELS = {
 }
 
 
+def field_effect(path: str, field: FieldInfo | None, labels: Mapping[str, str]) -> str:
+    """What a field is: required in its record, what its absence does (from ``labels``, :func:`field_labels`), or optional."""
+    if path in HEADER_LABELS:
+        return HEADER_LABELS[path]
+    if field is not None and field.is_required() and "." in path:
+        # A record cannot leave it out: blank, the item it belongs to is not yet filled.
+        item = item_of(path)
+        whole = f"the whole list {item}" if "[]" in path else item
+        return f"Required: left blank, {whole} counts as not yet filled."
+    extra = field.json_schema_extra if field is not None else None
+    if isinstance(extra, dict) and extra.get("required_unless") == "suppressed":
+        item = item_of(path)
+        return f"Required unless suppressed is true: left blank, {item} counts as not yet filled."
+    if path in labels:
+        return labels[path]
+    default = _default(field) if field is not None else None
+    if default is not None:
+        return f"Optional: {default} when left out."
+    return "Optional: changes no verdict."
+
+
 class _Writer:
     def __init__(self, labels: dict[str, str]):
         self.labels = labels
 
     def effect(self, path: str, field: FieldInfo | None) -> str:
         """What a field is: required in its record, what its absence does, or optional."""
-        if path in _HEADER_LABELS:
-            return _HEADER_LABELS[path]
-        if field is not None and field.is_required() and "." in path:
-            # A record cannot leave it out: blank, the item it belongs to is not yet filled.
-            item = _item_of(path)
-            whole = f"the whole list {item}" if "[]" in path else item
-            return f"Required: left blank, {whole} counts as not yet filled."
-        extra = field.json_schema_extra if field is not None else None
-        if isinstance(extra, dict) and extra.get("required_unless") == "suppressed":
-            item = _item_of(path)
-            return f"Required unless suppressed is true: left blank, {item} counts as not yet filled."
-        if path in self.labels:
-            return self.labels[path]
-        default = _default(field) if field is not None else None
-        if default is not None:
-            return f"Optional: {default} when left out."
-        return "Optional: changes no verdict."
+        return field_effect(path, field, self.labels)
 
     def field(self, name: str, tp: Any, field: FieldInfo | None, indent: str, path: str, value: str = "") -> list[str]:
         """Lines for one key: description, what it is for and what to write, then the key."""
@@ -254,7 +259,7 @@ class _Writer:
         return lines
 
 
-def _item_field(item: str) -> tuple[Any, FieldInfo]:
+def item_field(item: str) -> tuple[Any, FieldInfo]:
     head, _, sub = item.partition(".")
     f = Evidence.model_fields[head]
     if not sub:
@@ -275,7 +280,7 @@ def _rests_on_by_requirement(scheme: Scheme) -> dict[str, list[str]]:
     return out
 
 
-def _ordered_sections(schemes: Sequence[Scheme]) -> list[tuple[Scheme, Section, str | None]]:
+def ordered_sections(schemes: Sequence[Scheme]) -> list[tuple[Scheme, Section, str | None]]:
     """Every section of the schemes, each followed by the schemes it rests on (once), with why they follow."""
     out: list[tuple[Scheme, Section, str | None]] = []
     done: set[str] = set()
@@ -335,8 +340,8 @@ def render(schemes: Sequence[Scheme]) -> str:
             out += w.field(name, f.annotation, f, "", name, value='"1"' if name == "schema_version" else "")
         out.append("")
     placed: dict[str, str] = {}
-    for scheme, section, because in _ordered_sections(schemes):
-        here = [item for item in _section_items(scheme, section, items)]
+    for scheme, section, because in ordered_sections(schemes):
+        here = [item for item in section_items(scheme, section, items)]
         if not here:
             continue
         title = f"{section.id}: {section.title}" + ("" if section.in_outcome else " (informative)")
@@ -352,7 +357,7 @@ def render(schemes: Sequence[Scheme]) -> str:
             if item in placed:
                 continue
             placed[item] = section.id
-            tp, f = _item_field(item)
+            tp, f = item_field(item)
             out += w.field(item, tp, f, "", item)
             out.append("")
     unknown = sorted(p for p in items if p.split(".")[0] not in fields)
@@ -361,7 +366,7 @@ def render(schemes: Sequence[Scheme]) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _section_items(scheme: Scheme, section: Section, items: dict[str, list[str]]) -> list[str]:
+def section_items(scheme: Scheme, section: Section, items: dict[str, list[str]]) -> list[str]:
     """The evidence items a section's requirements read (and declare), in first-use order."""
     ids = {r.id for r in section.requirements}
     out: list[str] = []
