@@ -45,6 +45,14 @@ __all__ = [
     "rests_on",
     "overview_title",
     "overview_tally",
+    "SPC_RULES",
+    "SPC_VARIATION",
+    "SPC_ASSURANCE",
+    "SPC_METHOD",
+    "SPC_TOO_SHORT",
+    "SPC_LEGEND",
+    "SPC_LOWER_HIDDEN",
+    "spc_summary",
 ]
 
 #: The four statuses in words (a symbol goes beside them; see :mod:`.style`).
@@ -170,3 +178,62 @@ def rests_on(
     if parameters:
         return f"Rests on unverified parameter(s) {', '.join(code(p) for p in parameters)}"
     return f"Rests on a requirement whose status is {text(verification.replace('_', ' '))}"
+
+
+# Run charts (statistical process control, as NHS England's *Making Data Count* names things).
+
+#: Each special-cause rule of :mod:`compliance.spc`, in words.
+SPC_RULES = {
+    "beyond_limit": "a point beyond a process limit",
+    "run": "a run of 7 or more points on one side of the mean",
+    "trend": "7 or more points each higher, or each lower, than the one before",
+    "two_of_three": "two of three points close to a process limit",
+}
+
+#: What the variation icon shows, in words (the latest point).
+SPC_VARIATION = {
+    "common_cause": "common cause variation: no significant change",
+    "improvement": "special cause variation of an improving nature",
+    "concern": "special cause variation of a concerning nature",
+    "neutral_high": "special cause variation, higher (neither better nor worse)",
+    "neutral_low": "special cause variation, lower (neither better nor worse)",
+}
+
+#: What the assurance icon shows, in words (the limits against the target).
+SPC_ASSURANCE = {
+    "consistently_passes": "the process limits say it will consistently meet the trajectory",
+    "consistently_fails": "the process limits say it will consistently miss the trajectory",
+    "inconsistent": "the process limits straddle the trajectory: it may meet or miss it, month by month",
+}
+
+#: Under a run chart: how its lines are drawn.
+SPC_METHOD = "Mean and process limits (mean ± 2.66 × the mean moving range) of {points} months, {first} to {last}."
+
+#: When a series is too short for limits.
+SPC_TOO_SHORT = "{points} months given: at least {needed} are needed to set process limits, so none are drawn."
+
+#: When the lower process limit is below any value the rate can take.
+SPC_LOWER_HIDDEN = "The lower limit ({limit}) is below {floor}, which no rate can go below, so it is not drawn."
+
+SPC_LEGEND = {
+    "value": "Monthly rate",
+    "mean": "Mean",
+    "limits": "Process limits",
+    "trajectory": "National trajectory",
+    "concern": "Special cause: concern",
+    "improvement": "Special cause: improvement",
+    "neutral": "Special cause: neither",
+    "upper": "Upper limit",
+    "lower": "Lower limit",
+    "trajectory_end": "Trajectory",
+    "month": "Month",
+    "kind": "monthly run chart",
+}
+
+
+def spc_summary(variation: str, assurance: str | None) -> str:
+    """``Special cause variation of a concerning nature; the process limits straddle the trajectory ...``."""
+    text = SPC_VARIATION[variation]
+    if assurance is not None:
+        text += f"; {SPC_ASSURANCE[assurance]}"
+    return text[:1].upper() + text[1:] + "."
