@@ -22,3 +22,6 @@ def test_wheel_contains_the_bundled_schemes(tmp_path: Path) -> None:
     assert len(bundled) >= 4
     assert bundled <= names
     assert "compliance/py.typed" in names
+    # The PyEval_CallObject shim for durable-rules on 3.13, built for this Python (native/pyeval_shim.c).
+    assert any(n.startswith("_compliance_pyeval_shim.") and n.endswith((".so", ".pyd")) for n in names), names
+    assert f"-cp{sys.version_info.major}{sys.version_info.minor}-" in wheel.name

@@ -28,9 +28,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-import durable_rules_engine as dre
-
 from ..errors import EngineError
+from .durable_import import dre
 
 __all__ = ["Ruleset", "Session", "new_sid", "ENGINE_LOCK"]
 
