@@ -792,6 +792,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help and --version exit 0, usage errors 2
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     debug = bool(getattr(args, "debug", False))
+    if debug:  # e.g. a scheme cache directory refused as unsafe: said in one line, only when asked
+        from .schemes import cache
+
+        cache.notify = lambda text: print(f"compliance: {text}", file=sys.stderr)
     try:
         return int(args.func(args))
     except InputError as err:

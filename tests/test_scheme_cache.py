@@ -4,7 +4,7 @@ directory, a scheme with errors) falls back to the full loader."""
 
 from __future__ import annotations
 
-import pickle
+import json
 import shutil
 from pathlib import Path
 
@@ -44,7 +44,7 @@ def _scheme_copy(tmp_path: Path, title: str = "Continuity of Carer (copy)") -> P
 
 def test_a_hit_gives_the_same_scheme_and_leaves(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = loader.load_scheme("mis-y3")
-    assert len(list(cache_dir.glob("*.pickle"))) == 1
+    assert len(list(cache_dir.glob("scheme-*.json"))) == 1
     first_leaves = first.leaves
 
     monkeypatch.setattr(loader, "_BUILTIN_CACHE", {})
@@ -53,7 +53,7 @@ def test_a_hit_gives_the_same_scheme_and_leaves(cache_dir: Path, monkeypatch: py
     assert again is not first
     assert again == first
     leaves = again.leaves
-    assert again._runner is None  # the engine's rulesets are never pickled
+    assert again._runner is None  # the engine's rulesets are never stored
     assert [(s.path, s.params) for s in leaves] == [(s.path, s.params) for s in first_leaves]
     # Evaluators are singletons: the cached leaves point at the registered ones.
     assert all(s.evaluator is REGISTRY[s.evaluator.kind] for s in leaves)
@@ -62,7 +62,7 @@ def test_a_hit_gives_the_same_scheme_and_leaves(cache_dir: Path, monkeypatch: py
 def test_verdicts_are_identical_from_a_cold_and_a_warm_cache(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     example = EXAMPLES / "mis_late_pmrt.json"
     cold = assess(example).model_dump_json()
-    assert list(cache_dir.glob("*.pickle"))
+    assert list(cache_dir.glob("scheme-*.json"))
     monkeypatch.setattr(loader, "_BUILTIN_CACHE", {})
     _no_full_load(monkeypatch)
     assert assess(example).model_dump_json() == cold
@@ -73,7 +73,7 @@ def test_a_changed_file_is_loaded_afresh(cache_dir: Path, tmp_path: Path) -> Non
     assert loader.load_scheme(path).title == "First title"
     _scheme_copy(tmp_path, "Second title")
     assert loader.load_scheme(path).title == "Second title"
-    assert len(list(cache_dir.glob("*.pickle"))) == 2
+    assert len(list(cache_dir.glob("scheme-*.json"))) == 2
 
 
 def test_changed_code_misses(cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,10 +90,10 @@ def test_changed_code_misses(cache_dir: Path, tmp_path: Path, monkeypatch: pytes
 def test_a_corrupt_entry_is_ignored_and_replaced(cache_dir: Path, tmp_path: Path) -> None:
     path = _scheme_copy(tmp_path)
     expected = loader.load_scheme(path)
-    (entry,) = cache_dir.glob("*.pickle")
-    entry.write_bytes(b"\x80\x05 not a pickle at all")
+    (entry,) = cache_dir.glob("scheme-*.json")
+    entry.write_bytes(b"\x80\x05 not an entry at all")
     assert loader.load_scheme(path) == expected
-    assert pickle.loads(entry.read_bytes()) == expected
+    assert cache._decode(entry.read_bytes(), entry.name[len("scheme-"):-len(".json")], loader.builtin_schemes()) == expected
 
 
 def test_an_unwritable_cache_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,7 +121,7 @@ def test_a_scheme_with_errors_is_never_cached(cache_dir: Path, tmp_path: Path) -
             loader.load_scheme(path)
         assert "unknown key 'titel'" in str(err.value)
         assert f"{path}:" in err.value.render()
-    assert not list(cache_dir.glob("*.pickle"))
+    assert not list(cache_dir.glob("scheme-*.json"))
 
 
 def test_old_entries_are_pruned(cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,7 +130,7 @@ def test_old_entries_are_pruned(cache_dir: Path, tmp_path: Path, monkeypatch: py
     for title in ("One", "Two", "Three"):
         _scheme_copy(tmp_path, title)
         loader.load_scheme(path)
-    kept = [pickle.loads(p.read_bytes()).title for p in cache_dir.glob("*.pickle")]
+    kept = [json.loads(p.read_bytes().partition(b"\n")[2])["title"] for p in cache_dir.glob("scheme-*.json")]
     assert sorted(kept) == ["Three", "Two"]
 
 
