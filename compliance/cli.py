@@ -173,27 +173,28 @@ def _stdout_glyph_encoding() -> str:
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a reader sees the old file or the new one, never half of it.
+    """Write ``data`` to ``path`` atomically: a reader sees the old file or the whole new one, never half of it.
 
     The new file is written beside the old (same directory, so the rename stays
-    on one file system) and renamed over it.  Anything that is not a regular
-    file (``/dev/stdout``, a pipe) is written in place, as is a file whose
-    directory will not take the temporary one.
+    on one file system), flushed to disk (a full disk shows up here, not after
+    the rename) and renamed over it; an interrupt or a write error removes it
+    and leaves the old file as it was.  Anything that is not a regular file
+    (``/dev/stdout``, a pipe) is written in place.
     """
+    import secrets
+
     target = path.resolve()  # through a symbolic link: replace the file it points at, not the link
     if target.exists() and not target.is_file():
         path.write_bytes(data)
         return
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        # 0o666 and the umask, as the plain write made; an existing file keeps its own mode.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError:
-        path.write_bytes(data)
-        return
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    # 0o666 and the umask, as a plain write makes; an existing file keeps its own mode.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         if target.exists():
             os.chmod(tmp, target.stat().st_mode & 0o7777)
         os.replace(tmp, target)
@@ -293,96 +294,15 @@ def _load_schemes(ids: Sequence[str] | None) -> list[Any] | None:
     return out
 
 
-class _Rendered(InputError):
-    """An input error from a worker process, carried back as its rendered text."""
-
-    def __init__(self, text: str):
-        self.text = text
-        super().__init__(text)
-
-    def render(self) -> str:
-        return self.text
-
-
-def _assess_path(path: Path, schemes: Sequence[Any] | None, params: dict[str, Any] | None, today: Any = None) -> Assessment:
-    """Assess one evidence file (the library indexes JSON positions only when a problem needs them)."""
-    from . import assess
-
-    return assess(str(path), schemes=schemes, params=params, today=today)
-
-
-#: Batches at least this large are spread over worker processes (one per core, at most 8).
-PARALLEL_MIN = 64
-
-_WORKER_STATE: dict[str, Any] = {}
-
-
-def _slim(a: Assessment) -> Assessment:
-    """The assessment without its requirements: all an overview across trusts reads."""
-    schemes = [
-        s.model_copy(update={"sections": [sec.model_copy(update={"requirements": []}) for sec in s.sections], "parameter_overrides": []})
-        for s in a.schemes
-    ]
-    return a.model_copy(update={"schemes": schemes})
-
-
-def _shape(a: Assessment, shape: str) -> tuple[bool, Any]:
-    """What a batch keeps of each assessment: the whole tree, an overview's slice, or its JSON text.
-
-    Keeping less matters for a thousand trusts: less to send back from a
-    worker, less for the garbage collector to walk.
-    """
-    if shape == "json":
-        return a.all_met, a.model_dump_json(indent=2)
-    if shape == "summary":
-        return a.all_met, _slim(a)
-    return a.all_met, a
-
-
-def _worker_init(scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str, today: Any = None) -> None:
-    gc.enable()  # a forked worker inherits a parent's start-up setting; it assesses many files
-    _WORKER_STATE["schemes"] = _load_schemes(scheme_ids)
-    _WORKER_STATE["params"] = params
-    _WORKER_STATE["shape"] = shape
-    _WORKER_STATE["today"] = today
-
-
-def _worker_assess(path: str) -> tuple[str, Any]:
-    try:
-        state = _WORKER_STATE
-        result = _shape(_assess_path(Path(path), state["schemes"], state["params"], state["today"]), state["shape"])
-    except InputError as err:
-        return "error", err.render()
-    gc.freeze()  # what is kept is not garbage: stop the collector walking it again and again
-    return "ok", result
-
-
-def _workers(n_files: int) -> int:
-    """Worker processes for a batch: COMPLIANCE_WORKERS if set (1 = none), else one per core for big batches."""
-    forced = os.environ.get("COMPLIANCE_WORKERS", "").strip()
-    if forced.isdigit() and int(forced) > 0:
-        return min(int(forced), max(1, n_files))
-    if n_files < PARALLEL_MIN:
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
-
-
 def _assess_files(
-    files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str = "full", today: Any = None
-) -> list[tuple[bool, Any]]:
-    """Assess every file, in order, keeping ``(all_met, what the report needs)`` for each.
-
-    Bad files are all reported together (exit 2) before any report is written.
-    """
+    files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str = "full", today: Any = None,
+    fail_fast: bool = False,
+) -> list[Any]:
+    """Every file's outcome (:mod:`compliance.batch`), with a progress bar on a terminal for a long batch."""
     import time
 
-    schemes = _load_schemes(scheme_ids)  # fail fast on a bad --scheme, before any work
-    results: list[tuple[bool, Any]] = []
-    errors: list[InputError] = []
+    from . import batch
+
     progress = None
     task = None
     started = time.monotonic()
@@ -413,46 +333,11 @@ def _assess_files(
         elif progress is not None and task is not None:
             progress.update(task, completed=done)
 
-    workers = _workers(len(files))
-    collecting = gc.isenabled()
-    if len(files) > 1:
-        gc.enable()  # results pile up over a batch: collect as they do (entry() turns it off)
     try:
-        if workers > 1:
-            import multiprocessing
-            import threading
-            from concurrent.futures import ProcessPoolExecutor
-
-            # 'fork' is quickest (the workers inherit the imports); it is safe here because this
-            # process has assessed nothing yet and runs no other thread.  Otherwise 'spawn'.
-            default = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
-            context = multiprocessing.get_context(os.environ.get("COMPLIANCE_MP", default))
-            chunk = max(1, min(32, len(files) // (workers * 4)))
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(scheme_ids, params, shape, today)) as pool:
-                for i, (kind, value) in enumerate(pool.map(_worker_assess, [str(f) for f in files], chunksize=chunk)):
-                    if kind == "ok":
-                        results.append(value)
-                    else:
-                        errors.append(_Rendered(value))
-                    tick(i + 1)
-        else:
-            for i, path in enumerate(files):
-                tick(i)
-                try:
-                    results.append(_shape(_assess_path(path, schemes, params, today), shape))
-                except InputError as err:
-                    errors.append(err)
-                if len(files) > 1:
-                    gc.freeze()  # kept results are not garbage: spare the collector from walking them
+        return batch.assess_files(files, scheme_ids, _load_schemes, params, shape, today, fail_fast=fail_fast, progress=tick)
     finally:
         if progress is not None:
             progress.stop()
-        gc.unfreeze()
-        if not collecting:
-            gc.disable()
-    if errors:
-        raise errors[0] if len(errors) == 1 else ManyInputErrors(errors)
-    return results
 
 
 def parse_records(items: Sequence[str] | None, files: Sequence[Path]) -> list[Any]:
@@ -500,14 +385,54 @@ def cmd_assess(args: argparse.Namespace) -> int:
                                   expected=f"--format {formats.in_words(view)}{hint}")])
     shape = "full" if not many or args.challenge else fmt.batch
     if not many and (records or files[0].suffix.lower() in WORKBOOK_SUFFIXES):
-        kept = [_shape(_assess_one(files[0], records, args.scheme, params, today), shape)]
-    else:
-        kept = _assess_files(files, args.scheme, params, shape, today)
-    all_met = all(ok for ok, _ in kept)
-    results = [value for _, value in kept]
-    rendered = fmt.render(view, results if many else results[0], formats.Options(only_gaps=args.only_gaps))
-    _Out(args.output).emit(fmt, rendered)
-    return EXIT_OK if all_met else EXIT_GAPS
+        from .batch import shape as shaped
+
+        all_met, result = shaped(_assess_one(files[0], records, args.scheme, params, today), shape)
+        rendered = fmt.render(view, result, formats.Options(only_gaps=args.only_gaps))
+        _Out(args.output).emit(fmt, rendered)
+        return EXIT_OK if all_met else EXIT_GAPS
+    return _report_batch(args, files, params, today, view, fmt, shape)
+
+
+def _report_batch(args: argparse.Namespace, files: list[Path], params: dict[str, Any] | None, today: Any, view: View, fmt: Format, shape: str) -> int:
+    """Assess every file; report every good one and list every bad one (each error names its file).
+
+    Exit 3 if any file met a bug, else 2 if any was bad, else 1 for gaps, else 0.
+    With --fail-fast the first bad file (in the order given) stops the batch and no report is written.
+    """
+    from .batch import Done, Failed
+
+    many = len(files) > 1
+    fail_fast = bool(getattr(args, "fail_fast", False))
+    outcomes = _assess_files(files, args.scheme, params, shape, today, fail_fast=fail_fast)
+    good = [o for o in outcomes if isinstance(o, Done)]
+    bad = [o for o in outcomes if isinstance(o, Failed)]
+    if not many and bad:  # one file: its error is the whole answer
+        _say_failed(bad, args)
+        return EXIT_INTERNAL if bad[0].internal else EXIT_INPUT
+    if good and not (fail_fast and bad):
+        results = [o.value for o in good]
+        rendered = fmt.render(view, results if many else results[0], formats.Options(only_gaps=args.only_gaps))
+        _Out(args.output).emit(fmt, rendered)
+    if bad:
+        _say_failed(bad, args)
+        if fail_fast:
+            print("compliance: stopped at the first bad file (--fail-fast): no report written", file=sys.stderr)
+        elif good:
+            print(f"compliance: {len(bad)} of {len(files)} evidence files could not be assessed (listed above); "
+                  f"the report has the other {len(good)}", file=sys.stderr)
+        else:
+            print(f"compliance: none of the {len(files)} evidence files could be assessed (listed above): no report written", file=sys.stderr)
+        return EXIT_INTERNAL if any(o.internal for o in bad) else EXIT_INPUT
+    return EXIT_OK if all(o.all_met for o in good) else EXIT_GAPS
+
+
+def _say_failed(bad: Sequence[Any], args: argparse.Namespace) -> None:
+    debug = bool(getattr(args, "debug", False))
+    for failed in bad:
+        if debug and failed.detail:
+            print(failed.detail.rstrip("\n"), file=sys.stderr)
+        print(failed.text, file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -730,6 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--challenge", action="store_true", help="the board-champion view: questions to ask and weaknesses in the evidence")
     p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     p.add_argument("--records", action="append", metavar="NAME=FILE.csv", help=RECORDS_HELP)
+    p.add_argument("--fail-fast", action="store_true", help="with several files, stop at the first bad one (no report); by default every good file is reported and every bad one listed")
     p.set_defaults(func=cmd_assess)
 
     p = sub.add_parser("validate", parents=[common], help="check evidence files without assessing (exit 0 or 2)",
@@ -784,8 +710,41 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------ entry
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the command is (like KeyboardInterrupt for SIGINT), so cleanup runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code.  The one place errors become messages."""
+    """Run the command line; return the exit code.  Ctrl-C exits 130 and SIGTERM 143, quietly, after cleaning up.
+
+    Both arrive as exceptions wherever the command is, so a half-written
+    report is removed and worker processes are stopped (:mod:`compliance.batch`).
+    """
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("compliance: interrupted", file=sys.stderr)
+        return 130
+    except _Terminated:
+        print("compliance: terminated", file=sys.stderr)
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(argv: list[str] | None) -> int:
+    """The command itself.  The one place errors become messages."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
