@@ -205,12 +205,37 @@ def assess_files(
 _Init = tuple[list[str] | None, LoadSchemes, dict[str, Any] | None, str, Any]
 
 
-def _worker_main(conn: Connection, init: _Init, parent: int) -> None:
-    """A worker: assess each chunk of ``(index, path)`` it is sent, send back ``(index, outcome)`` for each."""
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (Linux); in any case, leave if it is gone already."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # elsewhere the parent-id check in the loop does it, a little later
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _worker_main(conn: Connection, init: _Init, parent: int, inherited: Sequence[int] = ()) -> None:
+    """A worker: assess each chunk of ``(index, path)`` it is sent, send back ``(index, outcome)`` for each.
+
+    ``inherited`` are the parent's ends of the pipes (this worker's and earlier
+    workers') that a forked worker holds a copy of: closed at once, or a dead
+    parent would never look dead (its pipes would stay open) and a worker could
+    block for ever sending results nobody reads.
+    """
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the parent's handler
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # held off by the parent while it started us
+        for fd in inherited:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _die_with_parent(parent)
         gc.enable()  # a forked worker inherits a parent's start-up setting; it assesses many files
         scheme_ids, load_schemes, params, kind, today = init
         schemes: list[Any] | None = None
@@ -287,7 +312,10 @@ class _Pool:
 
     def _start(self) -> tuple[Connection, BaseProcess]:
         parent_end, child_end = self.context.Pipe()
-        proc = self.context.Process(target=_worker_main, args=(child_end, self.init, os.getpid()), daemon=True)
+        # A forked worker holds copies of this process's pipe ends, its own and earlier workers': it closes them.
+        # (A spawned one inherits only what it is given.)
+        inherited = [parent_end.fileno(), *(c.fileno() for c, _ in self.started if not c.closed)] if self.context.get_start_method() == "fork" else []
+        proc = self.context.Process(target=_worker_main, args=(child_end, self.init, os.getpid(), inherited), daemon=True)
         # Held off while the worker starts: it must not run this process's handlers (a fork has
         # them until it sets its own), and it is on the list to stop before anything can interrupt.
         signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
