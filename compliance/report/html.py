@@ -18,7 +18,6 @@ from ..results import Assessment, filled
 from . import challenge as challenge_view
 from . import outline, overview
 from .charts import run_chart_svg, trajectory_chart
-from .signals import Signal
 from .outline import Declaration, DeclarationLine, GapRequirement, GapSection, Outline, SchemeOutline
 from .style import CSS, UNICODE, label
 from .wording import (
@@ -45,7 +44,7 @@ from .wording import (
     deadline_words,
     declaration_count,
     declaration_why,
-    signal_text,
+    signal_line,
     with_signals,
     fmt_value,
     overview_tally,
@@ -174,7 +173,7 @@ def _trust(report: Outline, *, challenge: bool, level: int) -> str:
     verdict = with_signals(label(report.status, UNICODE), len(report.signals))
     out.append(f'<p class="verdict {CSS[report.status]}">Verdict: {esc(verdict)}</p>')
     if report.signals:
-        items = "".join(f"<li>{esc(_signal(sig))}</li>" for sig in report.signals)
+        items = "".join(f"<li>{esc(signal_line(sig))}</li>" for sig in report.signals)
         out.append(f'<div class="signals"><h3>{SIGNALS}</h3>\n<ul>{items}</ul></div>')
     if report.declaration is not None:
         out.append(_declaration(report, report.declaration, level=level + 1))
@@ -231,10 +230,6 @@ def _scheme(scheme: SchemeOutline, *, level: int, declared: bool = False) -> str
         out.append(f"<p><strong>{ACTION_PLAN}</strong> {esc(scheme.action_plan_route)}</p>")
     out.append("</section>")
     return "\n".join(out)
-
-
-def _signal(sig: Signal) -> str:
-    return signal_text(sig.kind, sig.measure, sig.value, sig.threshold, sig.unit, sig.year, sig.month) + f" ({', '.join(sig.requirement_ids)})"
 
 
 def _declaration_row(line: DeclarationLine, requirement_level: str) -> str:

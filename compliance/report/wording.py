@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import LeafResult
+    from .signals import Signal
 
 __all__ = [
     "WORDS",
@@ -56,6 +57,7 @@ __all__ = [
     "TRAJECTORY_CHART",
     "SIGNALS",
     "signal_text",
+    "signal_line",
     "month_words",
     "with_signals",
     "DECLARATION_COLUMNS",
@@ -285,6 +287,12 @@ def signal_text(kind: str, measure: str, value: float | None, threshold: float |
         latest = f" in {month_words(month)}" if month else ""
         return f"{measure}: {SPC_VARIATION['concern']}{latest}"
     raise KeyError(kind)
+
+
+def signal_line(sig: Signal) -> str:
+    """A signal as every renderer lists it: its words and the requirements that measured it."""
+    text = signal_text(sig.kind, sig.measure, sig.value, sig.threshold, sig.unit, sig.year, sig.month)
+    return f"{text} ({', '.join(sig.requirement_ids)})"
 
 
 def month_words(month: str) -> str:
