@@ -136,3 +136,13 @@ def test_without_weasyprint_a_pdf_is_a_usage_error_saying_how_to_install_it(monk
         pdf.to_pdf("<!DOCTYPE html><title>x</title><p>x</p>")
     problem = err.value.problems[0]
     assert problem.code == "U070" and "pip install 'compliance[pdf]'" in (problem.expected or "")
+
+
+def test_the_output_files_suffix_chooses_the_format(tmp_path: Path) -> None:
+    """`-o board.pdf` writes a PDF (and `-o report.json` JSON) without --format; before, both got terminal text."""
+    for name, magic in (("board.pdf", b"%PDF-"), ("report.json", b"{\n"), ("report.html", b"<!DOCTYPE html>")):
+        out = tmp_path / name
+        done = subprocess.run([sys.executable, "-m", "compliance", "assess", "examples/mis_compliant.json", "--scheme", "mis-y3", "-o", str(out)],
+                              cwd=ROOT, capture_output=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert out.read_bytes().startswith(magic), name
