@@ -282,14 +282,16 @@ def _load_schemes(ids: Sequence[str] | None) -> list[Any] | None:
     if not ids:
         return None
     from . import load_scheme
+    from .schemes.selection import is_family
 
-    out = []
+    out: list[Any] = []
     seen = set()
     for item in ids:
         for sid in (s.strip() for s in item.split(",")):
             if sid and sid not in seen:
                 seen.add(sid)
-                out.append(load_scheme(sid))
+                # A family name (mis) stays a name: its version is chosen by each evidence file's period.
+                out.append(sid if is_family(sid) else load_scheme(sid))
     return out
 
 
@@ -721,7 +723,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assess", parents=[common], help="assess evidence files against schemes",
                        description="Assess one trust's evidence file, or many (several files, or a directory of them: one trust per file).")
     p.add_argument("evidence", nargs="+", metavar="EVIDENCE", help="evidence file(s) (JSON, YAML or an Excel workbook) or a directory of them")
-    p.add_argument("--scheme", action="append", metavar="ID", help="scheme id or YAML path (repeatable; default: every bundled scheme the evidence covers)")
+    p.add_argument("--scheme", action="append", metavar="ID", help="scheme id, family (mis: the version by period) or YAML path (repeatable; default: every bundled scheme the evidence covers)")
     p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default="terminal",
                    help="report format (default: terminal)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")

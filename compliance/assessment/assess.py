@@ -30,7 +30,8 @@ from ..rules.runner import Runner, runner, top_ruleset
 from ..rules.runtime import Session
 from ..schemes.model import Scheme
 from ..schemes.parameters import check_overrides
-from ..schemes.selection import resolve_schemes
+from ..report.wording import version_chosen
+from ..schemes.selection import Choice, choose
 from . import facts, findings, wording
 
 __all__ = ["assess"]
@@ -52,15 +53,17 @@ def assess(
     """
     source = str(evidence) if isinstance(evidence, (str, Path)) else None
     ev = load_evidence(evidence, today=today)
-    chosen = resolve_schemes(ev, schemes)
+    choices = choose(ev, schemes)
+    chosen = [c.scheme for c in choices]
     overrides = check_overrides(chosen, params)
     outcomes: dict[str, str] = {}
     results: list[SchemeResult] = []
-    for scheme in chosen:
+    for choice, scheme in zip(choices, chosen):
         with Session() as session:
             result = _assess_scheme(runner(scheme), session, ev, overrides, outcomes)
         outcomes[scheme.id] = result.status
-        results.append(result)
+        why = _why(choice, ev)
+        results.append(result if why is None else result.model_copy(update={"version_chosen": why}))
     with Session() as session:
         fired = session.fire(top_ruleset(), [{"key": "A", **facts.counts(r.status for r in results)}])
     status: Status = fired[0].split("|")[1]  # type: ignore[assignment]
@@ -76,6 +79,14 @@ def assess(
         status=status,
         schemes=results,
     ))
+
+
+def _why(choice: Choice, ev: Evidence) -> str | None:
+    """Which version of its family the scheme is, and why it was chosen (None for a scheme with no versions)."""
+    v, w = choice.scheme.versioning, choice.scheme.window
+    if v is None or w is None:
+        return None
+    return version_chosen(v.label, choice.how, choice.asked, ev.period.end, w.start, w.end)
 
 
 def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mapping[str, Any], outcomes: Mapping[str, str]) -> SchemeResult:

@@ -162,6 +162,8 @@ def _scheme(scheme: SchemeOutline, *, level: int) -> str:
     out = [f'<section class="scheme" id="scheme-{esc(scheme.id)}">']
     out.append(f"<{h}>{esc(scheme.title)}</{h}>")
     out.append(f'<p class="meta"><code>{esc(scheme.id)}</code> {UNICODE.dash} {esc(scheme.version)} {UNICODE.dash} {esc(scheme.publisher)}</p>')
+    if scheme.version_chosen:
+        out.append(f'<p class="meta">{esc(scheme.version_chosen)}</p>')
     out.append(f"<p>{_status(scheme.status)}: {esc(scheme.explanation)}</p>")
     if scheme.outcome:
         out.append(f"<p>{esc(scheme.outcome)}</p>")

@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..results import LeafResult
 
 __all__ = [
+    "VERSION_CHOSEN_WHY",
+    "version_chosen",
+    "window_text",
     "WORDS",
     "UNVERIFIED_LEGEND",
     "NO_GAPS",
@@ -237,3 +240,28 @@ def spc_summary(variation: str, assurance: str | None) -> str:
     if assurance is not None:
         text += f"; {SPC_ASSURANCE[assurance]}"
     return text[:1].upper() + text[1:] + "."
+
+
+# ------------------------------------------------------------------ scheme versions (issue 11)
+
+#: Why a version was chosen, by how (see ``schemes.selection.How``); {asked} is a family name or a scheme id.
+VERSION_CHOSEN_WHY = {
+    "named": "asked for by id",
+    "evidence": "named in the evidence file",
+    "family": "asked for as family '{asked}' and chosen by period",
+    "period": "chosen by period, the evidence being for family '{asked}' and naming no version",
+    "covered": "the evidence holds most of what it measures",
+    "dependency": "assessed because {asked} rests on it",
+}
+
+
+def version_chosen(label: str, how: str, asked: str | None, period_end: dt.date, start: dt.date, end: dt.date | None) -> str:
+    """``Version Year 4 (2021/22), chosen by period ...: the evidence period ends on 2022-03-31, inside its reporting window 2021-08-09 to 2023-02-02.``"""
+    inside = start <= period_end and (end is None or period_end <= end)
+    where = f"the evidence period ends on {period_end}, {'inside' if inside else 'outside'} its reporting window {start} to {end or 'now'}"
+    return f"Version {label}, {VERSION_CHOSEN_WHY[how].format(asked=asked)}: {where}."
+
+
+def window_text(start: dt.date, end: dt.date | None) -> str:
+    """A reporting window as reports write it: ``2021-08-09 to 2023-02-02`` (``... to now`` while current)."""
+    return f"{start} to {end or 'now'}"
