@@ -500,6 +500,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
         hint = (", or " + ("one evidence file" if many else "several evidence files")) if fmt.shows(other) else ""
         raise UsageError([Problem("U052", f"the {fmt.title} format cannot show {formats.VIEWS[view]}", Location("--format"),
                                   expected=f"--format {formats.in_words(view)}{hint}")])
+    if args.compare:
+        return _compare(args, files, params, today)
     shape = "full" if not many or args.challenge else fmt.batch
     if not many and (records or files[0].suffix.lower() in WORKBOOK_SUFFIXES):
         kept = [_shape(_assess_one(files[0], records, args.scheme, params, today), shape)]
@@ -510,6 +512,35 @@ def cmd_assess(args: argparse.Namespace) -> int:
     rendered = fmt.render(view, results if many else results[0], formats.Options(only_gaps=args.only_gaps))
     _Out(args.output).emit(fmt, rendered)
     return EXIT_OK if all_met else EXIT_GAPS
+
+
+def _compare(args: argparse.Namespace, files: Sequence[Path], params: dict[str, Any] | None, today: Any) -> int:
+    """``--compare``: one evidence file under two versions, side by side (terminal, Markdown or JSON)."""
+    from .report import scheme_compare
+
+    ids = [sid.strip() for item in (args.scheme or []) for sid in item.split(",") if sid.strip()]
+    if len(files) != 1 or len(ids) != 2 or args.format not in ("terminal", "markdown", "json"):
+        raise UsageError([Problem("U062", "--compare takes one evidence file, two --scheme versions (older first) and --format terminal, markdown or json",
+                                  Location("--compare"), expected="compliance assess FILE --scheme mis-y3 --scheme mis-y4 --compare")])
+    result = _assess_path(files[0], _load_schemes(ids), params, today)
+    view = scheme_compare.compare(result, *(s if isinstance(s, str) else s.id for s in _chosen_ids(result, ids)))
+    out = _Out(args.output)
+    if args.format == "json":
+        out.write_text(scheme_compare.to_json(view))
+    elif args.format == "markdown":
+        out.write_text(scheme_compare.render_markdown(view))
+    else:
+        out.render(lambda console: scheme_compare.render_terminal(view, console))
+    return EXIT_OK if view.old_status == "met" and view.new_status == "met" else EXIT_GAPS
+
+
+def _chosen_ids(result: Assessment, asked: Sequence[str]) -> list[str]:
+    """The assessed scheme for each id asked for: itself, or for a family name the version chosen."""
+    out = []
+    for sid in asked:
+        match = next((s.id for s in result.schemes if s.id == sid or s.id.startswith(sid + "-")), sid)
+        out.append(match)
+    return out
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -554,6 +585,19 @@ def _all_schemes() -> list[Any]:
 def cmd_schemes(args: argparse.Namespace) -> int:
     from .report import schemes as schemes_report
 
+    if getattr(args, "schemes_action", None) == "diff":
+        from . import load_scheme
+        from .report import scheme_diff
+
+        changes = scheme_diff.diff(load_scheme(args.old), load_scheme(args.new))
+        out = _Out(args.output)
+        if args.format == "json":
+            out.write_text(scheme_diff.to_json(changes))
+        elif args.format == "markdown":
+            out.write_text(scheme_diff.render_markdown(changes))
+        else:
+            out.render(lambda console: scheme_diff.render_terminal(changes, console))
+        return EXIT_OK
     if getattr(args, "schemes_action", None) == "show":
         from . import load_scheme
 
@@ -732,6 +776,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--challenge", action="store_true", help="the board-champion view: questions to ask and weaknesses in the evidence")
     p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     p.add_argument("--records", action="append", metavar="NAME=FILE.csv", help=RECORDS_HELP)
+    p.add_argument("--compare", action="store_true", help="one trust's verdicts under two versions side by side (--scheme OLD --scheme NEW)")
     p.set_defaults(func=cmd_assess)
 
     p = sub.add_parser("validate", parents=[common], help="check evidence files without assessing (exit 0 or 2)",
@@ -747,6 +792,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = ssub.add_parser("show", parents=[common], help="a scheme's requirements as a tree")
     show.add_argument("id", metavar="ID", help="a bundled scheme id or a scheme YAML path")
     show.add_argument("--output", "-o", metavar="FILE", default=argparse.SUPPRESS, help="write to FILE instead of standard output")
+    sdiff = ssub.add_parser("diff", parents=[common], help="what changed between two versions, per safety action (schemes diff mis-y3 mis-y4)")
+    sdiff.add_argument("old", metavar="OLD", help="the earlier version: a bundled scheme id or a YAML path")
+    sdiff.add_argument("new", metavar="NEW", help="the later version")
+    sdiff.add_argument("--format", choices=("terminal", "markdown", "json"), default="terminal")
+    sdiff.add_argument("--output", "-o", metavar="FILE", default=argparse.SUPPRESS, help="write to FILE instead of standard output")
     p.set_defaults(func=cmd_schemes)
 
     p = sub.add_parser("explain", parents=[common], help="what a requirement needs and how it is judged")
