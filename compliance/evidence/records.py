@@ -316,6 +316,7 @@ QualifyingCriterion = Literal[
     "intrapartum_stillbirth",
     "early_neonatal_death",
     "maternal_death",
+    # From 1 April 2022: an abnormal MRI showing changes of intrapartum HIE (EN-Y4-2; MIS-Y4-SA10).
     "abnormal_mri",
 ]
 
@@ -325,10 +326,7 @@ class QualifyingCase(Strict):
 
     id: NonEmpty
     born_on: Date = Field(description="Date of birth (or of the incident).")
-    criterion: QualifyingCriterion = Field(
-        description="Which qualifying criterion it meets (reference EN-1, HSIB-1); abnormal_mri, an abnormal MRI showing changes of "
-        "intrapartum HIE, qualifies for births from 1 April 2022 (EN-Y4-2)."
-    )
+    criterion: QualifyingCriterion = Field(description="Which qualifying criterion it meets (reference EN-1, HSIB-1).")
     reported_to: Literal["NHSR", "HSIB"] | None = Field(None, description="Where it was reported, if it was.")
     reported_on: Date | None = Field(None, description="When it was reported.")
     en_notified: StrictBool | None = Field(
