@@ -523,7 +523,7 @@ def _compare(args: argparse.Namespace, files: Sequence[Path], params: dict[str, 
         raise UsageError([Problem("U062", "--compare takes one evidence file, two --scheme versions (older first) and --format terminal, markdown or json",
                                   Location("--compare"), expected="compliance assess FILE --scheme mis-y3 --scheme mis-y4 --compare")])
     result = _assess_path(files[0], _load_schemes(ids), params, today)
-    view = scheme_compare.compare(result, *(s if isinstance(s, str) else s.id for s in _chosen_ids(result, ids)))
+    view = scheme_compare.compare(result, ids[0], ids[1])
     out = _Out(args.output)
     if args.format == "json":
         out.write_text(scheme_compare.to_json(view))
@@ -532,15 +532,6 @@ def _compare(args: argparse.Namespace, files: Sequence[Path], params: dict[str, 
     else:
         out.render(lambda console: scheme_compare.render_terminal(view, console))
     return EXIT_OK if view.old_status == "met" and view.new_status == "met" else EXIT_GAPS
-
-
-def _chosen_ids(result: Assessment, asked: Sequence[str]) -> list[str]:
-    """The assessed scheme for each id asked for: itself, or for a family name the version chosen."""
-    out = []
-    for sid in asked:
-        match = next((s.id for s in result.schemes if s.id == sid or s.id.startswith(sid + "-")), sid)
-        out.append(match)
-    return out
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -612,7 +603,10 @@ def cmd_schemes(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from .report import schemes as schemes_report
 
-    pool = _load_schemes(args.scheme) or _all_schemes()
+    from .schemes.loader import builtin_family
+
+    # A family name here means every version of it: a requirement id names its year.
+    pool = [v for s in (_load_schemes(args.scheme) or _all_schemes()) for v in (builtin_family(s) or () if isinstance(s, str) else (s,))]
     for scheme in pool:
         found = scheme.find(args.requirement)
         if found is not None:

@@ -18,7 +18,6 @@ lists the versions and their windows.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,11 +55,6 @@ class Choice:
     how: How
     #: The family name asked for ("family"), or the id of the scheme that rests on this one ("dependency").
     asked: str | None = None
-
-    def in_window(self, day: dt.date) -> bool | None:
-        """Whether ``day`` lies in the scheme's reporting window (None for a scheme with no versions)."""
-        w = self.scheme.window
-        return None if w is None else w.contains(day)
 
 
 def is_family(name: str) -> bool:
