@@ -349,3 +349,13 @@ def test_schemes_lists_both_versions_of_each_family_with_windows(at_root: None, 
                  "SBLCBv2 (March 2019): family sbl, version v2; reporting window 2019-03-01 to 2023-06-30",
                  "family sbl, version v3; reporting window 2023-07-01 to now; succeeds sblcbv2. A skeleton:"):
         assert text in flat, text
+
+
+def test_year4_statuses_are_the_references_tags():
+    """Reference 1.3: of the 47 Year 4 standards 2 are [C], 5 are [P] and the rest [U]; each encoded one carries its tag."""
+    y4 = compliance.load_scheme("mis-y4")
+    tags = {r.id: r.status for _, r in y4.requirements() if re.match(r"^MIS-Y4-SA\d+\.[a-f]$", r.id)}
+    assert {i for i, s in tags.items() if s == "confirmed"} == {"MIS-Y4-SA6.b", "MIS-Y4-SA8.a"}
+    assert {i for i, s in tags.items() if s == "partly_confirmed"} == {"MIS-Y4-SA2.b", "MIS-Y4-SA2.c", "MIS-Y4-SA7.a", "MIS-Y4-SA10.b", "MIS-Y4-SA10.c"}
+    standards = [i for i in Y4_IDS if re.match(r"^MIS-Y4-SA\d+\.[a-f]$", i)]
+    assert len(standards) == 47 and set(tags) <= set(standards)
