@@ -97,6 +97,9 @@ def _check_in_family(scheme: CheckedScheme, evidence: Evidence) -> None:
     family = scheme.family
     if family is None or scheme.id not in builtin_schemes():
         return
+    own = scheme.window
+    if own is not None and own.contains(evidence.period.end):
+        return  # its own window holds the period: no need to load the family's other versions
     versions = builtin_family(family) or ()
     end = evidence.period.end
     if not any(v.window is not None and v.window.contains(end) for v in versions):
