@@ -491,7 +491,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     records = parse_records(args.records, files)
     many = len(files) > 1
     view: View = ("challenges" if many else "challenge") if args.challenge else ("assessments" if many else "assessment")
-    fmt = formats.get(args.format)
+    fmt = formats.get(args.format or _format_of(args.output) or "terminal")
     if not fmt.shows(view):  # before any work: the format cannot show what was asked
         if args.challenge:
             raise UsageError([Problem("U012", f"the challenge view has no {fmt.title} form", Location("--challenge"),
@@ -501,7 +501,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         raise UsageError([Problem("U052", f"the {fmt.title} format cannot show {formats.VIEWS[view]}", Location("--format"),
                                   expected=f"--format {formats.in_words(view)}{hint}")])
     if args.compare:
-        return _compare(args, files, params, today)
+        return _compare(args, fmt.name, files, params, today)
     shape = "full" if not many or args.challenge else fmt.batch
     if not many and (records or files[0].suffix.lower() in WORKBOOK_SUFFIXES):
         kept = [_shape(_assess_one(files[0], records, args.scheme, params, today), shape)]
@@ -514,20 +514,20 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK if all_met else EXIT_GAPS
 
 
-def _compare(args: argparse.Namespace, files: Sequence[Path], params: dict[str, Any] | None, today: Any) -> int:
+def _compare(args: argparse.Namespace, fmt: str, files: Sequence[Path], params: dict[str, Any] | None, today: Any) -> int:
     """``--compare``: one evidence file under two versions, side by side (terminal, Markdown or JSON)."""
     from .report import scheme_compare
 
     ids = [sid.strip() for item in (args.scheme or []) for sid in item.split(",") if sid.strip()]
-    if len(files) != 1 or len(ids) != 2 or args.format not in ("terminal", "markdown", "json"):
+    if len(files) != 1 or len(ids) != 2 or fmt not in ("terminal", "markdown", "json"):
         raise UsageError([Problem("U062", "--compare takes one evidence file, two --scheme versions (older first) and --format terminal, markdown or json",
                                   Location("--compare"), expected="compliance assess FILE --scheme mis-y3 --scheme mis-y4 --compare")])
     result = _assess_path(files[0], _load_schemes(ids), params, today)
     view = scheme_compare.compare(result, ids[0], ids[1])
     out = _Out(args.output)
-    if args.format == "json":
+    if fmt == "json":
         out.write_text(scheme_compare.to_json(view))
-    elif args.format == "markdown":
+    elif fmt == "markdown":
         out.write_text(scheme_compare.render_markdown(view))
     else:
         out.render(lambda console: scheme_compare.render_terminal(view, console))
@@ -727,6 +727,14 @@ class _VersionAction(argparse.Action):
 ASSESS_VIEWS: tuple[View, ...] = ("assessment", "assessments", "challenge", "challenges")
 
 
+def _format_of(output: str | None) -> str | None:
+    """The format a report file's suffix names (``-o board.pdf``: pdf), when ``--format`` is not given."""
+    if not output:
+        return None
+    suffix = Path(output).suffix.lower()
+    return next((f.name for f in formats.registered() if f.suffix == suffix and f.name != "terminal"), None)
+
+
 def _format_option(*views: View) -> Callable[[str], str]:
     """``--format``'s check: a registered format that renders one of ``views``, else a usage error with "did you mean"."""
 
@@ -762,8 +770,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Assess one trust's evidence file, or many (several files, or a directory of them: one trust per file).")
     p.add_argument("evidence", nargs="+", metavar="EVIDENCE", help="evidence file(s) (JSON, YAML or an Excel workbook) or a directory of them")
     p.add_argument("--scheme", action="append", metavar="ID", help="scheme id, family (mis: the version by period) or YAML path (repeatable; default: every bundled scheme the evidence covers)")
-    p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default="terminal",
-                   help="report format (default: terminal)")
+    p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default=None,
+                   help="report format (default: from --output's suffix, e.g. -o board.pdf, else terminal)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--param", action="append", metavar="ID=VALUE", help="override a scheme parameter (number, true/false, YYYY-MM-DD or text)")
     p.add_argument("--only-gaps", action="store_true", help="hide sections that are met or not applicable")
