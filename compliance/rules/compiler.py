@@ -20,8 +20,11 @@ or ``not`` from the counts -- the same rules decide section and scheme
 roll-ups.  Rules stay small because durable-rules allows at most 32
 expressions in one condition, and rulesets stay under
 :data:`RULES_PER_RULESET` because hundreds of rules on one property slow it
-badly.  Thresholds travel in the facts, so one compiled ruleset serves
-every parameter override.
+badly.  The last stage checks every ruleset against durable-rules' hard
+limits (:mod:`compliance.rules.limits`: keys per ruleset, rule paths per
+shared test, properties per fact) and refuses one past them, because past
+them the engine hangs or crashes instead of failing.  Thresholds travel in
+the facts, so one compiled ruleset serves every parameter override.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any, Literal
 from ..schemes.checker import CheckedScheme, LeafSpec
 from ..schemes.model import Leaf, Requirement, RuleNode, children, combinator
 from ..schemes.model import Rollup as RollupModel
+from .limits import check_ruleset
 
 __all__ = [
     "STATUSES",
@@ -55,6 +59,8 @@ Expr = dict[str, Any]
 STATUSES = ("met", "not_met", "insufficient_evidence", "not_applicable")
 
 #: Keep rulesets small: durable-rules slows sharply with hundreds of rules on one property.
+#: A tuning figure, not a limit: :mod:`.limits` holds the engine's hard limits, checked by
+#: :func:`stage_limits` whatever this is set to.
 RULES_PER_RULESET = 120
 
 _CMP = {">=": "$gte", ">": "$gt", "<=": "$lte", "<": "$lt", "!=": "$neq"}
@@ -291,6 +297,12 @@ def stage_partition(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
             c.rulesets.append(definition)
 
 
+def stage_limits(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
+    """Refuse a ruleset past durable-rules' hard limits, which would hang the engine rather than fail."""
+    for index, definition in enumerate(c.rulesets):
+        check_ruleset(f"{c.scheme.id}.{index}", definition)
+
+
 def stage_fingerprint(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
     """A digest of the rulesets, for naming and for tests that pin compilation."""
     blob = json.dumps(c.rulesets, sort_keys=True).encode()
@@ -303,6 +315,7 @@ STAGES: tuple[tuple[str, Callable[[CompiledScheme, tuple[LeafSpec, ...]], None]]
     ("rules", stage_rules),
     ("levels", stage_levels),
     ("partition", stage_partition),
+    ("limits", stage_limits),
     ("fingerprint", stage_fingerprint),
 )
 

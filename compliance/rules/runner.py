@@ -63,7 +63,7 @@ def runner(scheme: Scheme) -> Runner:
     with _LOCK:
         if not isinstance(c._runner, Runner):  # another thread may have made it meanwhile
             compiled_ = compile_scheme(c)
-            c._runner = Runner(compiled_, [Ruleset(f"{c.id}.{i}", d) for i, d in enumerate(compiled_.rulesets)])
+            c._runner = Runner(compiled_, [Ruleset(f"{c.id}.{i}", d, checked=True) for i, d in enumerate(compiled_.rulesets)])
         made: Runner = c._runner
     return made
 

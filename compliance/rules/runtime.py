@@ -31,6 +31,7 @@ from typing import Any
 import durable_rules_engine as dre
 
 from ..errors import EngineError
+from .limits import check_facts, check_ruleset
 
 __all__ = ["Ruleset", "Session", "new_sid", "ENGINE_LOCK"]
 
@@ -52,11 +53,14 @@ def new_sid() -> str:
 class Ruleset:
     """One durable-rules ruleset, created once per process and reused by every session."""
 
-    def __init__(self, name: str, definition: dict[str, Any]):
+    def __init__(self, name: str, definition: dict[str, Any], *, checked: bool = False):
+        """``checked``: the definition already passed :func:`.limits.check_ruleset` (the compiler's last stage)."""
         #: The name reports show (stable across runs); the engine gets a unique one.
         self.name = name
         self._engine_name = f"{name}#{next(_NAMES)}"
         self.definition = definition
+        if not checked:  # past the limits the engine hangs or crashes: refuse first
+            check_ruleset(name, definition)
         with ENGINE_LOCK:
             self._handle = dre.create_ruleset(self._engine_name, json.dumps(definition, ensure_ascii=False))
 
@@ -74,6 +78,7 @@ class Ruleset:
         keys = {f.get("key") for f in facts}
         if (None in keys or len(keys) != len(facts)) and len({json.dumps(f, sort_keys=True) for f in facts}) != len(facts):
             raise EngineError(f"duplicate fact in one batch for ruleset {self.name}: facts must be unique per session")
+        check_facts(self.name, facts)
         payload = json.dumps(facts, ensure_ascii=False)
         fired: list[str] = []
         with ENGINE_LOCK:
