@@ -159,7 +159,7 @@ def check_ruleset(name: str, definition: Mapping[str, Mapping[str, Any]]) -> Rul
 
 
 def check_facts(ruleset: str, facts: list[dict[str, Any]]) -> None:
-    """Refuse a fact too wide for the engine (the compiler bounds what rules test; this bounds what is sent)."""
-    widest = max(map(len, facts), default=0)
+    """Refuse a fact too wide for the engine (the compiler bounds what rules test; this bounds what is sent, ``sid`` added)."""
+    widest = max((len(f) + ("sid" not in f) for f in facts), default=0)
     if widest > MAX_FACT_PROPERTIES:
         raise EngineError(f"a fact of {widest} properties for ruleset {ruleset}: durable-rules takes at most {MAX_FACT_PROPERTIES}")
