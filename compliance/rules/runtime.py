@@ -48,49 +48,57 @@ _NAMES = itertools.count(1)
 _NOT_HANDLED, _OBSERVED = 1, 2
 
 
-#: JSON of the strings facts carry (keys, states, verdicts: a few per scheme), made once each.
+#: JSON of the strings facts carry (keys, states, verdicts: a few per scheme) and of property
+#: names with their colon, made once each.
 _STRINGS: dict[str, str] = {}
-
-
-def _string(value: str) -> str:
-    found = _STRINGS.get(value)
-    if found is None:
-        if len(_STRINGS) > 65_536:  # a long run over many generated schemes: keep memory flat
-            _STRINGS.clear()
-        found = _STRINGS[value] = json.dumps(value, ensure_ascii=False)
-    return found
+_NAMES: dict[str, str] = {}
 
 
 def encode_facts(facts: list[dict[str, Any]], sid: str) -> str:
     """The JSON array the engine parses: each fact's properties, then ``"sid"``.
 
     Facts are flat and hold only strings, booleans, whole numbers and finite
-    floats, so they are written directly: measured 25% cheaper than
-    ``json.dumps`` of the same batch (whose encoder is rebuilt on every call
-    with ``ensure_ascii=False``).  Anything else is refused, never coerced.
+    floats, so they are written directly: measured 15% cheaper than
+    ``json.dumps`` on the 21 batches of a bundled assessment (interleaved,
+    CPU time).  Anything else is refused, never coerced; a non-finite number
+    is refused here, at the engine's boundary.
     """
-    sid_item = f'"sid":{_string(sid)}'
+    names, strings = _NAMES, _STRINGS
+    if len(strings) + len(names) > 65_536:  # a long run over many generated schemes: keep memory flat
+        strings.clear()
+        names.clear()
+    sid_item = '"sid":' + json.dumps(sid, ensure_ascii=False)
     out = []
     for fact in facts:
         items = []
         for name, value in fact.items():
+            head = names.get(name)
+            if head is None:
+                head = names[name] = json.dumps(name, ensure_ascii=False) + ":"
             kind = type(value)
             if kind is str:
-                if name != "sid":
-                    items.append(f"{_string(name)}:{_string(value)}")
+                if name == "sid":
+                    continue
+                text = strings.get(value)
+                if text is None:
+                    text = strings[value] = json.dumps(value, ensure_ascii=False)
+                items.append(head + text)
             elif kind is float:
-                if not math.isfinite(value):
+                if not _isfinite(value):
                     raise EngineError(f"a non-finite number ({value!r}) for {name!r} of fact {fact.get('key')!r}: durable-rules cannot read it")
-                items.append(f"{_string(name)}:{value!r}")
-            elif kind is bool:
-                items.append(f"{_string(name)}:true" if value else f"{_string(name)}:false")
+                items.append(head + repr(value))
             elif kind is int:
-                items.append(f"{_string(name)}:{value}")
+                items.append(head + str(value))
+            elif kind is bool:
+                items.append(head + ("true" if value else "false"))
             else:
                 raise EngineError(f"{name!r} of fact {fact.get('key')!r} is {value!r}: facts hold only strings, booleans and numbers")
         items.append(sid_item)
         out.append("{" + ",".join(items) + "}")
     return "[" + ",".join(out) + "]"
+
+
+_isfinite = math.isfinite
 
 
 def new_sid() -> str:
