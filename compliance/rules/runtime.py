@@ -51,7 +51,7 @@ _NOT_HANDLED, _OBSERVED = 1, 2
 #: JSON of the strings facts carry (keys, states, verdicts: a few per scheme) and of property
 #: names with their colon, made once each.
 _STRINGS: dict[str, str] = {}
-_NAMES: dict[str, str] = {}
+_PROPERTIES: dict[str, str] = {}
 
 
 def encode_facts(facts: list[dict[str, Any]], sid: str) -> str:
@@ -63,7 +63,7 @@ def encode_facts(facts: list[dict[str, Any]], sid: str) -> str:
     CPU time).  Anything else is refused, never coerced; a non-finite number
     is refused here, at the engine's boundary.
     """
-    names, strings = _NAMES, _STRINGS
+    names, strings = _PROPERTIES, _STRINGS
     if len(strings) + len(names) > 65_536:  # a long run over many generated schemes: keep memory flat
         strings.clear()
         names.clear()
