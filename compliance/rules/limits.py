@@ -44,7 +44,7 @@ pinned in ``pyproject.toml``; repository ``jruizgit/rules``, commit
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,45 +97,41 @@ def _branches(expr: Expr) -> list[list[Expr]]:
     return [[expr]]
 
 
-def _properties(test: Expr) -> Iterator[str]:
-    """The fact properties one test reads: ``{"p": v}``, ``{"$op": {"p": v}}`` or ``{"$op": {"p": {"$m": "q"}}}``."""
-    for name, value in test.items():
-        if name.startswith("$") and isinstance(value, Mapping):
-            for prop, right in value.items():
-                yield prop
-                if isinstance(right, Mapping) and "$m" in right:
-                    yield str(right["$m"])
-        else:
-            yield name
-
-
-def _first_key(rule_name: str, test: Expr) -> str:
-    key = test.get("key") if len(test) == 1 else None
-    if not isinstance(key, str):
-        raise EngineError(f"rule {rule_name} does not start with its key test (found {test!r}): the ruleset's limits cannot be checked")
-    return key
-
-
 def ruleset_shape(definition: Mapping[str, Mapping[str, Any]]) -> RulesetShape:
     """Measure a ruleset against durable-rules' limits (every rule path must start with ``key == "<key>"``)."""
     paths: dict[str, int] = {}
     properties: dict[str, set[str]] = {}
     for name, rule in definition.items():
         conditions = rule.get("all")
-        if not isinstance(conditions, list) or len(conditions) != 1 or set(conditions[0]) != {"m"}:
+        if type(conditions) is not list or len(conditions) != 1 or len(conditions[0]) != 1 or "m" not in conditions[0]:
             raise EngineError(f"rule {name} is not one condition on the fact 'm': the ruleset's limits cannot be checked")
         expr = conditions[0]["m"]
         tests = expr["$and"] if "$and" in expr else [expr]
-        # Most rules are one conjunction of plain tests: one path, no need to expand.
-        branches = _branches(expr) if any("$or" in t or "$and" in t for t in tests) else [tests]
+        # Most rules are one conjunction of plain tests: one path, nothing to expand.
+        branches = [tests]
+        for t in tests:
+            if "$or" in t or "$and" in t:
+                branches = _branches(expr)
+                break
         for path in branches:
-            key = _first_key(name, path[0])
+            first = path[0]
+            key = first.get("key") if len(first) == 1 else None
+            if type(key) is not str:
+                raise EngineError(f"rule {name} does not start with its key test (found {first!r}): the ruleset's limits cannot be checked")
             paths[key] = paths.get(key, 0) + 1
             props = properties.get(key)
             if props is None:
                 props = properties[key] = set(_ALWAYS)
             for test in path[1:]:
-                props.update(_properties(test))
+                for prop, value in test.items():
+                    if prop[0] == "$" and type(value) is dict:
+                        # {"$op": {"p": v}} or {"$op": {"p": {"$m": "q"}}}: the fact's p, and q too.
+                        for left, right in value.items():
+                            props.add(left)
+                            if type(right) is dict and "$m" in right:
+                                props.add(str(right["$m"]))
+                    else:
+                        props.add(prop)
     return RulesetShape(
         keys=len(paths),
         paths_per_key=max(paths.values(), default=0),
