@@ -227,13 +227,13 @@ def compile_ms() -> float:
     scheme = checked(compliance.load_scheme(compliance.Scheme.model_validate(big_scheme_data(50))))
     times = []
     for _ in range(20):
-        start = time.perf_counter()
+        start = time.process_time()
         c = compile_scheme(scheme)
         try:  # compile_scheme checked the limits already
             rulesets = [runtime.Ruleset("compile-probe", d, checked=True) for d in c.rulesets]  # type: ignore[call-arg]
         except TypeError:  # a checkout from before the limits were checked
             rulesets = [runtime.Ruleset("compile-probe", d) for d in c.rulesets]
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
         for r in rulesets:
             r.close()
     return statistics.median(times) * 1000
