@@ -99,7 +99,7 @@ def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mappi
     verdicts = run.fire(session, measured.leaf_facts) if measured.leaf_facts else {}
 
     # 2. Combinators, deepest first, from counts of their children's verdicts.
-    nodes = {n.key: n for n in c.nodes}
+    nodes = run.nodes
     for level in c.node_levels:
         verdicts.update(run.fire(session, [{"key": k, **facts.counts(verdicts[ch][0] for ch in nodes[k].children)} for k in level]))
 
@@ -112,16 +112,13 @@ def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mappi
     verdicts.update(run.fire(session, requirement_facts))
 
     # 4. Section roll-ups, then the outcome, each decided by firing.
-    per_section: list[list[int]] = [[] for _ in scheme.sections]
-    for i, r in enumerate(c.requirements):
-        per_section[r.section].append(i)
+    per_section = run.per_section
     section_facts = [
         {"key": f"S{si}", **facts.counts(verdicts[c.requirements[i].key][0] for i in indexes)}
         for si, indexes in enumerate(per_section)
     ]
     verdicts.update(run.fire(session, section_facts))
-    in_outcome = [si for si, s in enumerate(scheme.sections) if s.in_outcome]
-    outcome_fact = {"key": "O", **facts.counts(verdicts[f"S{si}"][0] for si in in_outcome)}
+    outcome_fact = {"key": "O", **facts.counts(verdicts[f"S{si}"][0] for si in run.in_outcome)}
     verdicts.update(run.fire(session, [outcome_fact]))
 
     # 5. The findings.  Before the declaration deadline nothing is final: a requirement is met or not met *so far*.
