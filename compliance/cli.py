@@ -283,14 +283,16 @@ def _load_schemes(ids: Sequence[str] | None) -> list[Any] | None:
     if not ids:
         return None
     from . import load_scheme
+    from .schemes.selection import is_family
 
-    out = []
+    out: list[Any] = []
     seen = set()
     for item in ids:
         for sid in (s.strip() for s in item.split(",")):
             if sid and sid not in seen:
                 seen.add(sid)
-                out.append(load_scheme(sid))
+                # A family name (mis) stays a name: its version is chosen by each evidence file's period.
+                out.append(sid if is_family(sid) else load_scheme(sid))
     return out
 
 
@@ -383,6 +385,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
         hint = (", or " + ("one evidence file" if many else "several evidence files")) if fmt.shows(other) else ""
         raise UsageError([Problem("U052", f"the {fmt.title} format cannot show {formats.VIEWS[view]}", Location("--format"),
                                   expected=f"--format {formats.in_words(view)}{hint}")])
+    if args.compare:
+        return _compare(args, fmt.name, files, params, today)
     shape = "full" if not many or args.challenge else fmt.batch
     if not many and (records or files[0].suffix.lower() in WORKBOOK_SUFFIXES):
         from .batch import shape as shaped
@@ -435,6 +439,28 @@ def _say_failed(bad: Sequence[Any], args: argparse.Namespace) -> None:
         print(failed.text, file=sys.stderr)
 
 
+def _compare(args: argparse.Namespace, fmt: str, files: Sequence[Path], params: dict[str, Any] | None, today: Any) -> int:
+    """``--compare``: one evidence file under two versions, side by side (terminal, Markdown or JSON)."""
+    from .report import scheme_compare
+
+    ids = [sid.strip() for item in (args.scheme or []) for sid in item.split(",") if sid.strip()]
+    if len(files) != 1 or len(ids) != 2 or fmt not in ("terminal", "markdown", "json"):
+        raise UsageError([Problem("U062", "--compare takes one evidence file, two --scheme versions (older first) and --format terminal, markdown or json",
+                                  Location("--compare"), expected="compliance assess FILE --scheme mis-y3 --scheme mis-y4 --compare")])
+    from . import assess
+
+    result = assess(str(files[0]), schemes=_load_schemes(ids), params=params, today=today)
+    view = scheme_compare.compare(result, ids[0], ids[1])
+    out = _Out(args.output)
+    if fmt == "json":
+        out.write_text(scheme_compare.to_json(view))
+    elif fmt == "markdown":
+        out.write_text(scheme_compare.render_markdown(view))
+    else:
+        out.render(lambda console: scheme_compare.render_terminal(view, console))
+    return EXIT_OK if view.old_status == "met" and view.new_status == "met" else EXIT_GAPS
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from . import load_evidence
     from .results import filled
@@ -477,6 +503,19 @@ def _all_schemes() -> list[Any]:
 def cmd_schemes(args: argparse.Namespace) -> int:
     from .report import schemes as schemes_report
 
+    if getattr(args, "schemes_action", None) == "diff":
+        from . import load_scheme
+        from .report import scheme_diff
+
+        changes = scheme_diff.diff(load_scheme(args.old), load_scheme(args.new))
+        out = _Out(args.output)
+        if args.format == "json":
+            out.write_text(scheme_diff.to_json(changes))
+        elif args.format == "markdown":
+            out.write_text(scheme_diff.render_markdown(changes))
+        else:
+            out.render(lambda console: scheme_diff.render_terminal(changes, console))
+        return EXIT_OK
     if getattr(args, "schemes_action", None) == "show":
         from . import load_scheme
 
@@ -491,7 +530,10 @@ def cmd_schemes(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from .report import schemes as schemes_report
 
-    pool = _load_schemes(args.scheme) or _all_schemes()
+    from .schemes.loader import builtin_family
+
+    # A family name here means every version of it: a requirement id names its year.
+    pool = [v for s in (_load_schemes(args.scheme) or _all_schemes()) for v in (builtin_family(s) or () if isinstance(s, str) else (s,))]
     for scheme in pool:
         found = scheme.find(args.requirement)
         if found is not None:
@@ -654,7 +696,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assess", parents=[common], help="assess evidence files against schemes",
                        description="Assess one trust's evidence file, or many (several files, or a directory of them: one trust per file).")
     p.add_argument("evidence", nargs="+", metavar="EVIDENCE", help="evidence file(s) (JSON, YAML or an Excel workbook) or a directory of them")
-    p.add_argument("--scheme", action="append", metavar="ID", help="scheme id or YAML path (repeatable; default: every bundled scheme the evidence covers)")
+    p.add_argument("--scheme", action="append", metavar="ID", help="scheme id, family (mis: the version by period) or YAML path (repeatable; default: every bundled scheme the evidence covers)")
     p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default=None,
                    help="report format (default: from --output's suffix, e.g. -o board.pdf, else terminal)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
@@ -664,6 +706,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     p.add_argument("--records", action="append", metavar="NAME=FILE.csv", help=RECORDS_HELP)
     p.add_argument("--fail-fast", action="store_true", help="with several files, stop at the first bad one (no report); by default every good file is reported and every bad one listed")
+    p.add_argument("--compare", action="store_true", help="one trust's verdicts under two versions side by side (--scheme OLD --scheme NEW)")
     p.set_defaults(func=cmd_assess)
 
     p = sub.add_parser("validate", parents=[common], help="check evidence files without assessing (exit 0 or 2)",
@@ -679,6 +722,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = ssub.add_parser("show", parents=[common], help="a scheme's requirements as a tree")
     show.add_argument("id", metavar="ID", help="a bundled scheme id or a scheme YAML path")
     show.add_argument("--output", "-o", metavar="FILE", default=argparse.SUPPRESS, help="write to FILE instead of standard output")
+    sdiff = ssub.add_parser("diff", parents=[common], help="what changed between two versions, per safety action (schemes diff mis-y3 mis-y4)")
+    sdiff.add_argument("old", metavar="OLD", help="the earlier version: a bundled scheme id or a YAML path")
+    sdiff.add_argument("new", metavar="NEW", help="the later version")
+    sdiff.add_argument("--format", choices=("terminal", "markdown", "json"), default="terminal")
+    sdiff.add_argument("--output", "-o", metavar="FILE", default=argparse.SUPPRESS, help="write to FILE instead of standard output")
     p.set_defaults(func=cmd_schemes)
 
     p = sub.add_parser("explain", parents=[common], help="what a requirement needs and how it is judged")

@@ -195,6 +195,8 @@ def _scheme(scheme: SchemeOutline, *, level: int, declared: bool = False) -> str
     out = [f'<section class="scheme" id="scheme-{esc(scheme.id)}">']
     out.append(f"<{h}>{esc(scheme.title)}</{h}>")
     out.append(f'<p class="meta"><code>{esc(scheme.id)}</code> {UNICODE.dash} {esc(scheme.version)} {UNICODE.dash} {esc(scheme.publisher)}</p>')
+    if scheme.version_chosen:
+        out.append(f'<p class="meta">{esc(scheme.version_chosen)}</p>')
     out.append(f"<p>{_status(scheme.status)}: {esc(scheme.explanation)}</p>")
     if scheme.outcome and not declared:
         out.append(f"<p>{esc(scheme.outcome)}</p>")

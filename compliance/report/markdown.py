@@ -105,6 +105,7 @@ def _scheme(scheme: SchemeOutline, level: int) -> list[str]:
         "",
         f"{code(scheme.id)} {g.dash} {escape(scheme.version)} {g.dash} {escape(scheme.publisher)}",
         "",
+        *([escape(scheme.version_chosen), ""] if scheme.version_chosen else []),
         f"**{label(scheme.status, g)}**: {escape(scheme.explanation)}",
         "",
     ]

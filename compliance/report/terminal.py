@@ -171,6 +171,8 @@ def header(report: Outline, console: Console, g: Glyphs) -> None:
 def _scheme(scheme: SchemeOutline, console: Console, g: Glyphs) -> None:
     console.print(Text(f"{scheme.title}", style="bold underline"))
     console.print(f"{scheme.id} {g.dash} {scheme.version} {g.dash} {scheme.publisher}", markup=False, style="dim")
+    if scheme.version_chosen:
+        console.print(clean(scheme.version_chosen), markup=False)
     line = status_text(scheme.status, g, upper=True)
     line.append(f": {clean(scheme.explanation)}", style="")
     console.print(line)
