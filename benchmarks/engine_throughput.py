@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import durable_rules_engine as dre  # noqa: E402
+from compliance.rules.durable_import import dre  # noqa: E402  (on Python 3.13, after its PyEval_CallObject shim)
 
 import compliance  # noqa: E402
 from compliance.rules import runtime  # noqa: E402

@@ -67,7 +67,8 @@ def test_the_guard_refuses_one_past_each_limit() -> None:
 def test_511_keys_work_and_512_hang_the_engine() -> None:
     """The key limit is the engine's: one key fewer works, at the limit it hangs (so the guard must refuse first)."""
     code = """
-    import json, durable_rules_engine as dre
+    import json
+    from compliance.rules.durable_import import dre
     from _big_schemes import keys_ruleset
     n = {n}
     h = dre.create_ruleset("probe", json.dumps(keys_ruleset(n)))
@@ -81,7 +82,7 @@ def test_511_keys_work_and_512_hang_the_engine() -> None:
 
 
 def test_64_rules_sharing_a_test_work_and_65_give_error_303() -> None:
-    import durable_rules_engine as dre
+    from compliance.rules.durable_import import dre
 
     for n, ok in ((limits.MAX_PATHS_PER_SHARED_TEST, True), (limits.MAX_PATHS_PER_SHARED_TEST + 1, False)):
         definition = {f"r{i}": {"all": [{"m": {"$and": [{"key": "X"}, {"$gte": {"v": i}}]}}]} for i in range(n)}
@@ -99,7 +100,8 @@ def test_64_rules_sharing_a_test_work_and_65_give_error_303() -> None:
 
 def test_a_fact_of_253_properties_works_and_254_crash_the_engine() -> None:
     code = """
-    import json, durable_rules_engine as dre
+    import json
+    from compliance.rules.durable_import import dre
     n = {n}
     h = dre.create_ruleset("probe", json.dumps({{"r": {{"all": [{{"m": {{"$and": [{{"key": "X"}}, {{"$gte": {{"v": 0}}}}]}}}}]}}}}))
     fact = {{"sid": "1", **{{f"p{{i}}": i for i in range(n - 3)}}, "key": "X", "v": 1}}
