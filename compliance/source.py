@@ -25,6 +25,7 @@ the JSON parser do (YAML's own marks also break lines at U+2028 and NEL).
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import json
 import math
 import os
@@ -55,6 +56,11 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_BYTES_ENV",
     "too_deep",
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "DATE_RANGE",
+    "date_in_range",
+    "number_problem",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -149,7 +155,7 @@ def number_problem(value: Any, location: Location) -> Problem | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not math.isfinite(value):
-        return Problem("E018", f"{_float_words(value)} is not a number a measure can hold", location, "a finite number")
+        return Problem("E018", f"{_float_words(value)} is not a finite number: no measure can hold it", location, "a finite number")
     if abs(value) > MAX_NUMBER:
         return Problem("E017", f"{_number_words(value)} is too large for a measure", location, f"a number no larger than {MAX_NUMBER:,} in size")
     return None
@@ -170,6 +176,19 @@ def _number_words(value: float | str) -> str:
         except ValueError:  # past Python's int-to-text limit
             return "a number of thousands of digits"
     return f"a {len(digits):,}-digit number" if len(digits) > 20 else digits
+
+
+#: The dates an input may hold.  Windows are reckoned from them (months, working days, bank
+#: holidays), and that arithmetic must stay inside Python's calendar (years 1 to 9999):
+#: centuries of room either side, and no real maternity record falls outside it.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
+DATE_RANGE = f"a date from {EARLIEST_DATE} to {LATEST_DATE}"
+
+
+def date_in_range(value: dt.date) -> bool:
+    """Whether ``value`` lies within :data:`EARLIEST_DATE` to :data:`LATEST_DATE`."""
+    return EARLIEST_DATE <= (value.date() if isinstance(value, dt.datetime) else value) <= LATEST_DATE
 
 
 def too_deep(location: Location) -> Problem:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..errors import Problem, UsageError, did_you_mean
+from ..errors import Location, Problem, UsageError, did_you_mean
 from ..evidence.model import Evidence, resolve
 from .loader import builtin_schemes, checked, load_scheme
 from .checker import CheckedScheme
@@ -71,7 +71,13 @@ def resolve_schemes(evidence: Evidence, schemes: Sequence[str | Path | Scheme] |
         if unknown:
             raise UsageError(
                 [
-                    Problem("U002", f"the evidence names no bundled scheme '{s}'", expected="one of " + ", ".join(known), suggestion=did_you_mean(s, known))
+                    Problem(
+                        "U002",
+                        f"the evidence names no bundled scheme '{s}'",
+                        Location(evidence.file, path=("schemes", evidence.schemes.index(s))),
+                        expected="one of " + ", ".join(known),
+                        suggestion=did_you_mean(s, known),
+                    )
                     for s in unknown
                 ]
             )
@@ -79,7 +85,9 @@ def resolve_schemes(evidence: Evidence, schemes: Sequence[str | Path | Scheme] |
     elif schemes is None:
         chosen = schemes_covering(evidence, [load_scheme(i) for i in builtin_schemes()])
         if not chosen:
-            raise UsageError([Problem("U001", "the evidence holds nothing any bundled scheme measures", expected="evidence items such as counts.*, cases.*, attestations.*")])
+            raise UsageError(
+                [Problem("U001", "the evidence holds nothing any bundled scheme measures", Location(evidence.file), expected="evidence items such as counts.*, cases.*, attestations.*")]
+            )
     else:
         if isinstance(schemes, (str, Path, Scheme)):
             schemes = [schemes]
