@@ -318,7 +318,6 @@ class _YamlWalk:
         return Location(self.doc.file, *self.pos(node.start_mark), path)
 
     def value(self, node: yaml.Node, path: Path_) -> Any:
-        doc, problems = self.doc, self.problems
         self.budget -= 1
         if self.budget < 0:
             anchor, used_at = self.expanding or (node, path)
@@ -369,7 +368,7 @@ class _YamlWalk:
                     continue
                 key = str(key)
                 if key in out:
-                    first = doc.positions.get((*path, key), (None, None))  # type: ignore[arg-type]
+                    first = doc.positions.get((*path, key), (None, None))
                     problems.append(
                         Problem(
                             "E004",
