@@ -258,15 +258,13 @@ class _Out:
 
     def render(self, draw: Callable[[Console], None]) -> None:
         """Draw rich output: in colour to a terminal, else as plain 80-column text."""
-        from .report.terminal import make_console, strip_trailing
+        from .report.terminal import SafeConsole, make_console, strip_trailing
 
         if not self.output and _is_tty(sys.stdout) and not _no_color():
             import shutil
 
-            from rich.console import Console
-
             width = min(shutil.get_terminal_size((80, 24)).columns, 100)
-            console = Console(file=sys.stdout, width=width, force_terminal=True, highlight=False, emoji=False, soft_wrap=False)
+            console: Console = SafeConsole(file=sys.stdout, width=width, force_terminal=True, highlight=False, emoji=False, soft_wrap=False)
             draw(console)
             return
         width = 80
