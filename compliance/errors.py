@@ -101,11 +101,22 @@ def _window(src: str, column: int) -> tuple[str, int]:
     return shown, len(before)
 
 
+#: What a key may not hold to be written after a dot in a path.
+_PLAIN_KEY = re.compile(r"[\s\[\]'\"\\]")
+
+
 def format_path(path: Sequence[str | int]) -> str:
     """Render a key path the way JSONPath readers expect: ``$.cases.deaths[2].died_on``."""
     out = "$"
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part and not _PLAIN_KEY.search(part):
+            out += f".{part}"
+        else:
+            # A key with spaces, brackets or quotes ('note [draft]') in JSONPath's bracket form,
+            # so that it cannot be read as an index or as two keys.
+            out += "['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']"
     return out
 
 

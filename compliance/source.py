@@ -268,12 +268,14 @@ def parse_yaml(text: str, *, file: str | None, error: type[ComplianceError]) -> 
 
 
 def _yaml_budget(text: str) -> int:
-    """The most values a YAML text may stand for once its aliases are expanded.
+    """The most values a YAML text's aliases may add once expanded (the values written out are not counted).
 
-    Without aliases a document holds fewer values than it has characters; a few
-    aliases reused a few times stay well inside ten times that.
+    Written out, a document holds fewer values than it has characters: a few
+    aliases reused a few times add a small part of that again.  A "billion laughs"
+    of a few hundred bytes is refused after some ten thousand values, in
+    milliseconds, before any memory is at stake.
     """
-    return 10 * len(text) + 10_000
+    return len(text) // 4 + 10_000
 
 
 class _TooLarge(Exception):
@@ -318,9 +320,21 @@ class _YamlWalk:
         return Location(self.doc.file, *self.pos(node.start_mark), path)
 
     def value(self, node: yaml.Node, path: Path_) -> Any:
+        if self.expanding is None:
+            if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+                return self.value_of(node, path)
+            if id(node) not in self.walked:
+                self.walked.add(id(node))
+                return self.value_of(node, path)
+            # Met before: an alias.  Its values count against the budget while it is expanded.
+            self.expanding = (node, path)
+            try:
+                return self.value(node, path)
+            finally:
+                self.expanding = None
         self.budget -= 1
         if self.budget < 0:
-            anchor, used_at = self.expanding or (node, path)
+            anchor, used_at = self.expanding
             line = self.pos(anchor.start_mark)[0]
             raise _TooLarge(
                 Problem(
@@ -330,14 +344,6 @@ class _YamlWalk:
                     "plain data; write repeated parts out, or use fewer aliases",
                 )
             )
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and self.expanding is None:
-            if id(node) in self.walked:
-                self.expanding = (node, path)
-                try:
-                    return self.value_of(node, path)
-                finally:
-                    self.expanding = None
-            self.walked.add(id(node))
         return self.value_of(node, path)
 
     def value_of(self, node: yaml.Node, path: Path_) -> Any:
@@ -397,7 +403,7 @@ class _YamlWalk:
             shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
             problems.append(Problem("E006", f"'{shown}' is not a valid {node.tag.rsplit(':', 1)[-1]}: {exc}", self.loc(node, path)))
             return None
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and not -MAX_NUMBER <= value <= MAX_NUMBER:  # NaN compares false too
             refused = number_problem(value, self.loc(node, path))
             if refused is not None:
                 problems.append(refused)
@@ -596,6 +602,9 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
+
 class _JsonIndexer:
     """A small scanner over already-valid JSON that records where each path starts."""
 
@@ -679,17 +688,12 @@ class _JsonIndexer:
             self.i += 1
 
     def _string(self) -> str:
-        start = self.i
-        self.i += 1
-        while True:
-            ch = self.text[self.i]
-            if ch == "\\":
-                self.i += 2
-                continue
-            self.i += 1
-            if ch == '"':
-                break
-        key: str = json.loads(self.text[start : self.i])
+        # One regular-expression match (in C), not a loop per character: a string may be megabytes long.
+        m = _JSON_STRING.match(self.text, self.i)
+        if m is None:  # pragma: no cover - json.loads accepted it already
+            raise ValueError(self.i)
+        self.i = m.end()
+        key: str = json.loads(m.group())
         return key
 
 
