@@ -77,6 +77,18 @@ def visible(text: str, *, newlines: bool = True) -> str:
     return pattern.sub(_escape_char, text) if pattern.search(text) else text
 
 
+#: The longest part of a rendered problem (its place, message, expectation): a message quoting a
+#: value from the file (``got '...'``) must not carry a 50 MB string to the terminal.
+MAX_PART = 2_000
+
+
+def _capped(text: str) -> str:
+    """One line of a rendered problem: escaped, and cut at :data:`MAX_PART` characters."""
+    if len(text) > MAX_PART:
+        text = text[: MAX_PART - 1] + "…"
+    return visible(text, newlines=False)
+
+
 def source_line(source: str, line: int) -> str | None:
     """The 1-based ``line`` of ``source``, lines ending at ``\n`` only (as every position is counted)."""
     start = 0
@@ -201,8 +213,8 @@ class Problem:
         """``file:line:col: code: message``, the source line with a caret, then hints."""
         # Everything here may hold text from the file (a key, a value, the file's own name): shown
         # with its control characters escaped, and a long source line cut to a window.
-        where = visible(str(self.location), newlines=False)
-        lines = [f"{where + ': ' if where else ''}{self.code}: {visible(self.message, newlines=False)}"]
+        where = _capped(str(self.location))
+        lines = [f"{where + ': ' if where else ''}{self.code}: {_capped(self.message)}"]
         if source is not None and self.location.line is not None and self.location.sheet is None and self.location.line > 0:
             src = source_line(source, self.location.line)
             if src is not None:
@@ -210,9 +222,9 @@ class Problem:
                 lines.append(f"  {self.location.line:>4} | {shown}")
                 lines.append("       | " + " " * caret + "^")
         if self.expected:
-            lines.append(f"  expected: {visible(self.expected, newlines=False)}")
+            lines.append(f"  expected: {_capped(self.expected)}")
         if self.suggestion:
-            lines.append(f"  did you mean: {visible(self.suggestion, newlines=False)}?")
+            lines.append(f"  did you mean: {_capped(self.suggestion)}?")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:

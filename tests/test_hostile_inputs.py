@@ -344,6 +344,13 @@ CASES: list[Case] = [
     Case("u2028-and-nel-in-yaml", _u2028_yaml, stderr=(r"sep\.yaml:3:1 \(\$\.bogus_key\): V010", r"\n\s+3 \| bogus_key: 1")),
     Case("unknown-scheme-names-file", assess_json("schemes", '["mis-y4"]'),
          stderr=(r"e\.json \(\$\.schemes\[0\]\): U002: the evidence names no bundled scheme 'mis-y4'", "did you mean: mis-y3")),
+    Case("huge-value-quoted-in-a-message", assess_json("schema_version", json.dumps("y" * 5_000_000)), stderr=(r"\(\$\.schema_version\): V0\d\d", "…"),
+         stderr_max=6_000),
+    Case("yaml-python-tag", assess("t.yaml", "schema_version: !!python/object/apply:os.system ['touch /tmp/owned']\n"),
+         stderr=(r"t\.yaml:1:17 \(\$\.schema_version\): E005: YAML tag",)),
+    Case("scheme-title-with-escapes", lambda t: ["schemes", "show", write(t, "s.yaml", (ROOT / "schemes" / "sblcbv2.yaml").read_text(encoding="utf-8")
+                                                                         .replace("\ntitle: Saving Babies' Lives Care Bundle version 2 (SBLCBv2)\n", "\ntitle: \"\\e]0;owned\\a\\u202eSBL\"\n", 1))],
+         code=0, in_stdout=("\\x1b]0;owned",)),
     Case("mistyped-command", lambda t: ["asess", good_file(t)], stderr=("U015: no command 'asess'", "did you mean: assess")),
     Case("key-with-brackets", assess("n.json", dumped(evidence(lambda d: d.update({"note [draft]": 1})))),
          stderr=(r"n\.json:\d+:3 \(\$\['note \[draft\]'\]\): V010: unknown key 'note \[draft\]'",),
