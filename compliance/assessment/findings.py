@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..evidence.model import Evidence
-from ..results import LeafResult, ParameterUse, RecordRef, RequirementResult, SchemeResult, SectionResult, Status, build
+from ..results import DeclarationForm, LeafResult, ParameterUse, RecordRef, RequirementResult, SchemeResult, SectionResult, Status, build
 from ..rules.compiler import CompiledScheme, NodePlan, RequirementPlan
 from ..schemes.model import Scheme
 from . import wording
 from .facts import MeasuredLeaf
+from .run_charts import run_chart
 
 __all__ = ["Statics", "statics", "requirement_result", "section_result", "scheme_result", "parameter_uses", "public_counts", "blocking"]
 
@@ -196,6 +197,7 @@ def requirement_result(
             "trajectory_year": m.detail.get("year"),
             "previous": m.detail.get("previous"),
             "trend": m.detail.get("trend"),
+            "run_chart": run_chart(m.detail.get("monthly"), op, t),
         }
         if lp.key in stands_in_way:
             records.extend(leaf_records)
@@ -251,6 +253,7 @@ def section_result(scheme: Scheme, si: int, status: Status, fact: Mapping[str, A
         requirements=reqs,
         challenge=list(section.challenge),
         action_plan=section.action_plan if status in ("not_met", "insufficient_evidence") else None,
+        counts_as=section.counts_as,
     ))
 
 
@@ -284,6 +287,10 @@ def scheme_result(
         deadline=deadline,
         days_to_deadline=days_left,
         sections=list(sections),
+        level=scheme.levels.section,
+        level_plural=scheme.levels.section_plural,
+        requirement_level=scheme.levels.requirement,
+        declaration=None if scheme.declaration is None else build(DeclarationForm, scheme.declaration.model_dump()),
         parameter_overrides=[param_uses[n] for n in used_overrides],
         unverified_requirements=sum(1 for s in sections for r in s.requirements if r.rests_on_unverified),
     ))
