@@ -61,6 +61,7 @@ __all__ = [
     "DATE_RANGE",
     "date_in_range",
     "number_problem",
+    "number_problems",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -208,6 +209,9 @@ class Document:
     index_later: Callable[[Document], None] | None = None
     #: What a reader noticed and did not refuse (a workbook's extra columns, ignored): ``validate`` lists them.
     notes: list[str] = field(default_factory=list)
+    #: Whether every number was checked as it was parsed (JSON and YAML text); a workbook, a CSV
+    #: record list or data given in code is checked by :func:`number_problems` instead.
+    numbers_checked: bool = field(default=False, kw_only=True)
 
     def locate(self, path: Path_ | list[str | int]) -> Location:
         """The location of ``path``, or of its nearest ancestor that has one."""
@@ -250,7 +254,7 @@ def parse_yaml(text: str, *, file: str | None, error: type[ComplianceError]) -> 
     except RecursionError:
         # The pure-Python composer (PyYAML built without libyaml) recurses per level.
         raise error([too_deep(Location(file))], source=text) from None
-    doc = Document(data=None, file=file, text=text)
+    doc = Document(data=None, file=file, text=text, numbers_checked=True)
     problems: list[Problem] = []
     if node is None:
         doc.data = None
@@ -450,7 +454,7 @@ def parse_json(text: str, *, file: str | None, error: type[ComplianceError]) -> 
         raise error([Problem("E004", message, where, "each key once per object")], source=text) from None
     except json.JSONDecodeError as exc:
         raise error([Problem("E001", f"not valid JSON: {exc.msg}", Location(file, exc.lineno, exc.colno), "a JSON object")], source=text) from None
-    doc = Document(data, file, text, index_later=lambda d: _JsonIndexer(text, d).run())
+    doc = Document(data, file, text, index_later=lambda d: _JsonIndexer(text, d).run(), numbers_checked=True)
     if numbers.refused:
         problems = [number_problem_at(doc, path, value) for path, value in _refused_numbers(data)]
         raise error(problems[:MAX_PROBLEMS], source=text, omitted=max(0, len(problems) - MAX_PROBLEMS))
@@ -511,6 +515,27 @@ def _refused_numbers(data: Any) -> list[tuple[Path_, float | str]]:
             stack.extend(((*path, k), v) for k, v in reversed(list(value.items())))
         elif isinstance(value, list):
             stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+    return found
+
+
+def number_problems(doc: Document, limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """Every number in ``doc.data`` no measure can hold (non-finite, beyond :data:`MAX_NUMBER`), located.
+
+    For documents whose numbers were not checked as they were parsed: a workbook
+    cell can hold 1e300, a CSV field 400 digits, data given in code NaN.
+    """
+    found: list[Problem] = []
+    stack: list[tuple[Path_, Any]] = [((), doc.data)]
+    while stack and len(found) < limit:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, (list, tuple)):
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+            problem = number_problem(value, doc.locate(path))
+            if problem is not None:
+                found.append(problem)
     return found
 
 

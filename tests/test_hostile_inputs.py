@@ -222,6 +222,21 @@ def _batch(tmp: Path, fmt: str = "terminal") -> list[str]:
     return ["assess", write(tmp, "a.json", dumped(HOSTILE_EVIDENCE)), good_file(tmp), "--format", fmt, *TODAY]
 
 
+def _workbook_with(tmp: Path, value: Any) -> list[str]:
+    """The example as a workbook (``compliance convert``), its first 561 (a numerator) replaced by ``value``."""
+    import openpyxl
+
+    from compliance.cli import main
+
+    book = tmp / "e.xlsx"
+    assert main(["convert", good_file(tmp), "-o", str(book)]) == 0
+    wb = openpyxl.load_workbook(book)
+    cell = next(c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == 561)
+    cell.value = value
+    wb.save(book)
+    return ["assess", str(book), *TODAY]
+
+
 def _ctl_filename(tmp: Path) -> list[str]:
     return ["validate", write(tmp, "evil\x1b[2J\u202ename.json", "{not json")]
 
@@ -289,6 +304,8 @@ CASES: list[Case] = [
     Case("nan-in-scheme", lambda t: ["assess", good_file(t), "--scheme",
                                      write(t, "s.yaml", (ROOT / "schemes" / "mis_10_actions.yaml").read_text(encoding="utf-8").replace("value: 95", "value: .nan", 1)), *TODAY],
          stderr=(r"s\.yaml:\d+:\d+ .*E018",)),
+    Case("workbook-cell-1e300", lambda t: _workbook_with(t, 1e300), stderr=(r"e\.xlsx:'MIS-Y3-SA2'!B15 " + NUMERATOR_PATH + ": E017: a 301-digit number",)),
+    Case("workbook-cell-huge-text-number", lambda t: _workbook_with(t, "9" * 400), stderr=(r"e\.xlsx:'MIS-Y3-SA2'!B15 " + NUMERATOR_PATH,), stderr_max=3_000),
     # --- 5. dates whose arithmetic would leave the calendar
     Case("period-end-9999", assess_json("period.end", '"9999-12-31"'), stderr=(r"e\.json:9:5 \(\$\.period\.end\): V066: period\.end 9999-12-31 is outside the calendar",)),
     Case("period-start-0001", assess_json("period.start", '"0001-01-01"'), stderr=(r"\(\$\.period\.start\): V066",)),

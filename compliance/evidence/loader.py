@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import EvidenceError, Location, Problem, ProblemCollector, did_you_mean, format_path
-from ..source import DATE_RANGE, Document, date_in_range, load_document, too_deep
+from ..source import DATE_RANGE, Document, date_in_range, load_document, number_problems, too_deep
 from .catalogue import RENAMED, SECTIONS, SUBGROUPS
 from .layout import nest
 from .model import Evidence, resolve
@@ -78,6 +78,11 @@ def validate_evidence_data(doc: Document, *, today: dt.date | None = None) -> Ev
     if twice:
         raise EvidenceError(twice, source=doc.text)
     problems = ProblemCollector(EvidenceError, file=doc.file, source=doc.text)
+    if not doc.numbers_checked:
+        # A workbook, CSV record lists or data from code: numbers JSON and YAML refuse as they are read.
+        for problem in number_problems(doc):
+            problems.add(problem)
+        problems.raise_if_any()
     if not isinstance(doc.data, Mapping):
         problems.add(Problem("V001", "evidence must be a mapping (an object) at the top level", doc.locate(()), "keys such as trust, period, submitted_by"))
         problems.raise_if_any()
@@ -324,6 +329,8 @@ def _wrong_type(given: Any, want: Any) -> tuple[str, str | None] | None:
 def _number_in(text: str, *, whole: bool) -> str | None:
     """The number ``text`` spells, as JSON would write it; None if it spells none (or not a whole one when one is needed)."""
     raw = text.strip()
+    if len(raw) > 24:
+        return None  # no number a measure holds is this long (and int() refuses 4,300 digits)
     try:
         return str(int(raw))
     except ValueError:
