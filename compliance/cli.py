@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import InputError, Location, Problem, UsageError, did_you_mean
+from .errors import InputError, Location, Problem, UsageError, did_you_mean, visible
 from .report import formats
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,9 +136,14 @@ def parse_today(text: str | None) -> Any:
     try:
         if not _DATE.match(raw):
             raise ValueError(raw)
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise UsageError([Problem("U040", f"'{text}' is not a date", Location("--today"), "a date as YYYY-MM-DD, e.g. --today 2021-07-15")]) from None
+    from .source import DATE_RANGE, date_in_range
+
+    if not date_in_range(day):
+        raise UsageError([Problem("U041", f"{day} is outside the calendar this tool reckons in", Location("--today"), DATE_RANGE)])
+    return day
 
 
 def evidence_files(args: Sequence[str]) -> list[Path]:
@@ -254,15 +259,13 @@ class _Out:
 
     def render(self, draw: Callable[[Console], None]) -> None:
         """Draw rich output: in colour to a terminal, else as plain 80-column text."""
-        from .report.terminal import make_console, strip_trailing
+        from .report.terminal import SafeConsole, make_console, strip_trailing
 
         if not self.output and _is_tty(sys.stdout) and not _no_color():
             import shutil
 
-            from rich.console import Console
-
             width = min(shutil.get_terminal_size((80, 24)).columns, 100)
-            console = Console(file=sys.stdout, width=width, force_terminal=True, highlight=False, emoji=False, soft_wrap=False)
+            console: Console = SafeConsole(file=sys.stdout, width=width, force_terminal=True, highlight=False, emoji=False, soft_wrap=False)
             draw(console)
             return
         width = 80
@@ -355,7 +358,7 @@ def parse_records(items: Sequence[str] | None, files: Sequence[Path]) -> list[An
 
 def _notes(notes: Sequence[str]) -> None:
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {visible(note, newlines=False)}", file=sys.stderr)
 
 
 def _assess_one(path: Path, records: Sequence[Any], scheme_ids: list[str] | None, params: dict[str, Any] | None, today: Any) -> Assessment:
@@ -481,13 +484,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except InputError as err:
             errors.append(err)
             continue
-        lines.append(f"ok: {path} ({filled(ev.trust.name)}, {ev.period.start} to {ev.period.end})")
+        lines.append(visible(f"ok: {path} ({filled(ev.trust.name)}, {ev.period.start} to {ev.period.end})", newlines=False))
         if ev.blanks:
             # Blanks are allowed (a template being filled in): listed so that none is forgotten.
             n = len(ev.blanks)
             lines.append(f"{n} field{'' if n == 1 else 's'} not yet filled:")
-            lines.extend(f"  {path_}" for path_ in ev.blanks)
-        lines.extend(f"note: {note}" for note in ev.notes)
+            lines.extend(f"  {visible(path_, newlines=False)}" for path_ in ev.blanks)
+        lines.extend(f"note: {visible(note, newlines=False)}" for note in ev.notes)
     if errors:
         raise errors[0] if len(errors) == 1 else ManyInputErrors(errors)
     _Out(None).write_text("\n".join(lines))
@@ -650,6 +653,16 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+def _max_bytes_option(text: str) -> int:
+    """``--max-bytes N``: a positive whole number of bytes (K, M and G suffixes allowed: 200M)."""
+    raw = text.strip().upper()
+    scale = {"K": 10**3, "M": 10**6, "G": 10**9}.get(raw[-1:], 1)
+    digits = raw[:-1] if scale > 1 else raw
+    if not digits.isdigit() or len(digits) > 15 or int(digits) == 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of bytes (e.g. 200000000 or 200M)")
+    return int(digits) * scale
+
+
 #: What ``assess`` can show: a --format must render one of them (which one depends on the files and --challenge).
 ASSESS_VIEWS: tuple[View, ...] = ("assessment", "assessments", "challenge", "challenges")
 
@@ -682,6 +695,8 @@ def _format_option(*views: View) -> Callable[[str], str]:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of any error")
+    common.add_argument("--max-bytes", type=_max_bytes_option, default=argparse.SUPPRESS, metavar="N",
+                        help="refuse an input file larger than N bytes (default: 100000000, 100 MB)")
 
     parser = argparse.ArgumentParser(
         prog="compliance",
@@ -774,6 +789,17 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated
 
 
+def _unknown_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> UsageError | None:
+    """A command that is not one, with the command it was probably meant to be (argparse offers none)."""
+    commands = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    word = next((a for a in argv if not a.startswith("-")), None)
+    if not commands or word is None or word in commands:
+        return None
+    return UsageError(
+        [Problem("U015", f"no command '{word}'", Location("compliance"), "one of " + ", ".join(commands), did_you_mean(word, list(commands)))]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code.  Ctrl-C exits 130 and SIGTERM 143, quietly, after cleaning up.
 
@@ -802,6 +828,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str] | None) -> int:
     """The command itself.  The one place errors become messages."""
     parser = build_parser()
+    unknown = _unknown_command(parser, sys.argv[1:] if argv is None else argv)
+    if unknown is not None:
+        print(parser.format_usage() + unknown.render(), file=sys.stderr)
+        return EXIT_INPUT
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help and --version exit 0, usage errors 2
@@ -811,6 +841,11 @@ def _run(argv: list[str] | None) -> int:
         from .schemes import cache
 
         cache.notify = lambda text: print(f"compliance: {text}", file=sys.stderr)
+    if getattr(args, "max_bytes", None) is not None:
+        from .source import MAX_BYTES_ENV
+
+        # Through the environment: worker processes (forked or spawned) read the same limit.
+        os.environ[MAX_BYTES_ENV] = str(args.max_bytes)
     try:
         return int(args.func(args))
     except InputError as err:
@@ -837,7 +872,7 @@ def _run(argv: list[str] | None) -> int:
             traceback.print_exc()
         else:
             print(
-                f"compliance: internal error: {type(exc).__name__}: {exc}\n"
+                f"compliance: internal error: {type(exc).__name__}: {visible(str(exc)[:2000], newlines=False)}\n"
                 "This is a bug in compliance, not in your input; rerun with --debug for the traceback.",
                 file=sys.stderr,
             )

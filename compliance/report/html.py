@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from html import escape as _escape
 from typing import TYPE_CHECKING
 
+from ..errors import visible
 from ..results import Assessment, filled
 from . import challenge as challenge_view
 from . import outline, overview
@@ -69,8 +70,12 @@ __all__ = [
 
 
 def esc(text: object) -> str:
-    """HTML-escaped, whitespace collapsed (scheme prose arrives with YAML's line breaks)."""
-    return _escape(" ".join(str(text).split()), quote=True)
+    """HTML-escaped, whitespace collapsed (scheme prose arrives with YAML's line breaks).
+
+    Control and bidirectional characters are shown as escapes (``\\u202e``): a
+    character reference would still reorder the text in a browser.
+    """
+    return _escape(visible(" ".join(str(text).split()), newlines=False), quote=True)
 
 
 STYLE = """

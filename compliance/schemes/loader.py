@@ -24,9 +24,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..errors import Problem, SchemeError, did_you_mean
+from ..errors import InputError, Problem, SchemeError, did_you_mean
 from ..evidence.types import type_at, unwrap
-from ..source import Document, load_document, parse_yaml, validate_document
+from ..source import Document, load_document, parse_yaml, read_input, validate_document
 from . import cache, checker
 from .checker import CheckedScheme
 from .model import Scheme, _node_kind
@@ -155,8 +155,8 @@ def load_scheme(source: str | Path | Scheme) -> CheckedScheme:
 def _load_file(path: Path) -> CheckedScheme:
     known = builtin_schemes()
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_input(path, error=SchemeError)  # a regular file within the size limit: a FIFO would block
+    except InputError:
         raw = None  # load_document says what is wrong with the file
     if raw is not None:
         hit = cache.fetch(raw, known)

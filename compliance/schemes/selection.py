@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..errors import Problem, UsageError, did_you_mean
+from ..errors import Location, Problem, UsageError, did_you_mean
 from ..evidence.model import Evidence, resolve
 from .checker import CheckedScheme
 from .loader import builtin_families, builtin_family, builtin_schemes, checked, load_scheme
@@ -87,6 +87,7 @@ def pick_version(family: str, evidence: Evidence, named: str | None = None) -> C
             "U060",
             f"the evidence period ({evidence.period.start} to {end}) ends in no reporting window of the '{family}' versions"
             + (f", so '{named}' cannot be assessed for it" if named else ""),
+            Location(evidence.file, path=("period", "end")),
             expected=f"a period ending inside one of: {_windows(family, versions)}",
         )
     ])
@@ -170,7 +171,13 @@ def choose(evidence: Evidence, schemes: Sequence[str | Path | Scheme] | str | Pa
             names = [*known, *families]
             raise UsageError(
                 [
-                    Problem("U002", f"the evidence names no bundled scheme '{s}'", expected="one of " + ", ".join(names), suggestion=did_you_mean(s, names))
+                    Problem(
+                        "U002",
+                        f"the evidence names no bundled scheme '{s}'",
+                        Location(evidence.file, path=("schemes", evidence.schemes.index(s))),
+                        expected="one of " + ", ".join(names),
+                        suggestion=did_you_mean(s, names),
+                    )
                     for s in unknown
                 ]
             )
@@ -178,7 +185,9 @@ def choose(evidence: Evidence, schemes: Sequence[str | Path | Scheme] | str | Pa
     elif schemes is None:
         covered = schemes_covering(evidence, [load_scheme(i) for i in builtin_schemes()])
         if not covered:
-            raise UsageError([Problem("U001", "the evidence holds nothing any bundled scheme measures", expected="evidence items such as counts.*, cases.*, attestations.*")])
+            raise UsageError(
+                [Problem("U001", "the evidence holds nothing any bundled scheme measures", Location(evidence.file), expected="evidence items such as counts.*, cases.*, attestations.*")]
+            )
         chosen = []
         for scheme in covered:
             family = scheme.family
