@@ -48,4 +48,4 @@ describe: NHS Resolution's decision on the near-miss route
         return {}
 
     def measure(self, params: ExternalDecisionParams, ctx: Context) -> Measurement:
-        return Measurement("missing", display=f"decided by {params.by} under {params.under}, not from the evidence")
+        return Measurement("missing", display=f"decided by {params.by} under {params.under}, not from the evidence", reason="decided_externally")

@@ -10,7 +10,6 @@ drawn from memory addresses, sorted iteration.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from html import escape as _escape
 from typing import TYPE_CHECKING
@@ -25,6 +24,8 @@ from .wording import (
     ACTION_PLAN_MUST,
     CHALLENGE,
     GAPS,
+    MISSING,
+    REMEDIATION,
     NO_GAPS,
     NO_WEAKNESSES,
     NOTHING_TO_CHALLENGE,
@@ -35,6 +36,7 @@ from .wording import (
     WEAKNESSES,
     fmt_value,
     overview_tally,
+    record_words,
     overview_title,
     rests_on,
 )
@@ -171,11 +173,13 @@ def _scheme(scheme: SchemeOutline, *, level: int) -> str:
     if scheme.rows:
         out.append('<table class="summary">\n<thead><tr><th scope="col">Section</th><th scope="col">Title</th>'
                    '<th scope="col">Status</th><th scope="col" class="num">Met</th></tr></thead>\n<tbody>')
+        gap_ids = {sec.id for sec in scheme.gaps}  # a gap's row points to the one place it is set out
         for row in scheme.rows:
             met = f"{row.met}/{row.judged}" if row.judged else UNICODE.symbols["not_applicable"]
+            shown = f'<a href="#gaps-{esc(row.id)}">{esc(row.id)}</a>' if row.id in gap_ids else esc(row.id)
             mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if row.unverified else ""
             out.append(
-                f'<tr id="row-{esc(row.id)}"><td>{esc(row.id)}{mark}</td><td>{esc(row.title)}</td>'
+                f'<tr id="row-{esc(row.id)}"><td>{shown}{mark}</td><td>{esc(row.title)}</td>'
                 f"<td>{_status(row.status)}</td><td class=\"num\">{met}</td></tr>"
             )
         out.append("</tbody>\n</table>")
@@ -195,32 +199,31 @@ def _scheme(scheme: SchemeOutline, *, level: int) -> str:
 
 
 def _gap_section(sec: GapSection, h: str) -> str:
-    out = [f"<{h}>{esc(sec.id)} {esc(sec.title)} {_status(sec.status)}</{h}>"]
-    for req in sec.requirements:
-        out.append(_requirement(req))
+    """A gap section: its id and status (its title is in the summary table, which links here), its plan, its gaps."""
+    out = [f'<{h} id="gaps-{esc(sec.id)}">{esc(sec.id)} {_status(sec.status)}</{h}>']
     if sec.action_plan:
         out.append(f"<p><strong>{ACTION_PLAN_MUST}</strong> {esc(sec.action_plan)}</p>")
+    for req in sec.requirements:
+        out.append(_requirement(req, sec.status))
     return "\n".join(out)
 
 
-def _requirement(req: GapRequirement) -> str:
+def _requirement(req: GapRequirement, section_status: str) -> str:
+    """A gap, each fact once: its findings (reason, figure, threshold, shortfall), records, missing evidence, fix."""
     mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if req.unverified else ""
-    out = [f'<div class="gap {CSS[req.status]}" id="req-{esc(req.id)}">']
-    out.append(f"<h4>{esc(req.id)} {esc(req.title)}{mark} {_status(req.status)}</h4>")
-    out.append(f"<p>{esc(req.explanation)}</p>\n<dl>")
-    out += [f"<dt>Measured</dt><dd>{esc(m)}</dd>" for m in req.measured]
-    if req.shortfall:
-        out.append(f"<dt>Shortfall</dt><dd>{esc(req.shortfall)}</dd>")
+    status = f" {_status(req.status)}" if req.status != section_status else ""
+    out = [f'<div class="gap {CSS[req.status]}" id="req-{esc(req.id)}" data-reason="{esc(req.reason)}">']
+    out.append(f"<h4>{esc(req.id)} {esc(req.title)}{mark}{status}</h4>")
+    out += [f"<p>{esc(f)}</p>" for f in req.findings]
     if req.missing:
-        out.append("<dt>Missing</dt><dd>" + ", ".join(f"<code>{esc(m)}</code>" for m in req.missing) + "</dd>")
+        out.append(f"<p>{MISSING}: " + ", ".join(f"<code>{esc(m)}</code>" for m in req.missing) + "</p>")
     if req.records:
-        items = "".join(f"<li><code>{esc(r.id)}</code>: {esc(r.reason)}</li>" for r in req.records)
-        out.append(f"<dt>Records</dt><dd><ul>{items}</ul></dd>")
+        out.append("<ul>" + "".join(f"<li><code>{esc(r.id)}</code>: {esc(record_words(r))}</li>" for r in req.records) + "</ul>")
+    fix = f"<p><strong>{REMEDIATION}:</strong> {esc(req.remediation)}"
     if req.unverified:
         why = rests_on(req.unverified.parameters, req.unverified.verification, code=lambda p: f"<code>{esc(p)}</code>", text=esc)
-        out.append(f"<dt>{UNICODE.unverified} Unverified</dt><dd>{why}</dd>")
-    out.append(f"<dt>Remediation</dt><dd>{esc(req.remediation)}</dd>")
-    out.append("</dl>\n</div>")
+        fix += f" {UNICODE.unverified} {why}."
+    out.append(fix + "</p>\n</div>")
     return "\n".join(out)
 
 
@@ -265,8 +268,7 @@ def trajectory_chart(items: Sequence[tuple[RequirementResult, LeafResult]], *, c
         value, target = float(leaf.value or 0), float(leaf.threshold or 0)
         unit = leaf.unit.strip()
         unit_text = unit if unit == "%" else f" {unit}" if unit else ""
-        year_match = _YEAR.search(leaf.threshold_display or "")
-        year = leaf.trajectory_year or (int(year_match.group(1)) if year_match else None)
+        year = leaf.trajectory_year  # data, not a year read back out of the threshold's words
         points = list(leaf.trajectory or ([(year, target)] if year else []))
         value_text = f"trust {fmt_value(round(value, 2))}{unit_text}"
         target_text = f"{str(year) + ' ' if year else ''}trajectory {fmt_value(round(target, 2))}{unit_text}"
@@ -319,7 +321,6 @@ def trajectory_chart(items: Sequence[tuple[RequirementResult, LeafResult]], *, c
     return "\n".join(out)
 
 
-_YEAR = re.compile(r"\b(\d{4}) trajectory\b")
 
 
 def _short(text: str, n: int) -> str:
