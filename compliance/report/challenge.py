@@ -103,8 +103,8 @@ def _requirement_weaknesses(req: RequirementResult) -> list[Weakness]:
     out: list[Weakness] = []
     leaves = deciding(req)
     failing = [leaf for leaf in req.measurements if leaf.outcome == "false"]
-    # A gap said wholly by the weaknesses of its records (a board approval outside the period) is not said again.
-    said = bool(leaves) and all(leaf.records and all(classify(r) for r in leaf.records) for leaf in leaves)
+    # A gap said wholly by the one weakness of its record (a board approval outside the period) is not said again.
+    said = bool(leaves) and all(len(leaf.records) == 1 and classify(leaf.records[0]) for leaf in leaves)
     if req.status == "not_met" and not (failing and all(leaf.reason.code == "inconsistent_between_actions" for leaf in failing)) and not said:
         out.append(Weakness("gap", req.id, "; ".join(finding_line(leaf) for leaf in leaves)))
     for leaf in req.measurements:

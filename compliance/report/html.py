@@ -85,18 +85,16 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 1
 th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid var(--rule); }
 th { border-bottom: 2px solid var(--ink); }
 td.num, th.num { text-align: right; white-space: nowrap; }
-.gap { border-left: 4px solid var(--rule); padding: 2px 0 2px 10px; margin: 8px 0 12px; break-inside: avoid; }
+.gap { border-left: 4px solid var(--rule); padding: 0 0 0 10px; margin: 4px 0 6px; break-inside: avoid; }
 .gap.not-met { border-left-color: var(--not-met); } .gap.insufficient { border-left-color: var(--insufficient); }
-.gap h4 .status { margin-left: 4px; }
-.gap dl { margin: 4px 0; color: var(--ink); }
-.gap dt { font-weight: 600; float: left; clear: left; width: 7.5em; }
-.gap dd { margin: 0 0 3px 8em; }
+.gap h4 { margin: 0 0 1px; font-size: 1em; } .gap h4 .status { margin-left: 4px; } .gap p { margin: 1px 0; }
 .gap ul { margin: 0; padding-left: 1.1em; }
+.gap-section { margin: 8px 0 2px; } .gap-section .plan { font-weight: 400; font-size: 0.91em; }
 .gap, .gap h4 { color: var(--ink); }
 code { font: 9.5pt ui-monospace, Consolas, monospace; }
 .chart { margin: 6px 0 12px; break-inside: avoid; }
 .chart svg { max-width: 100%; height: auto; }
-.legend { color: var(--muted); font-size: 9.5pt; margin-top: 14px; border-top: 1px solid var(--rule); padding-top: 6px; }
+.legend { color: var(--muted); font-size: 9.5pt; margin-top: 8px; border-top: 1px solid var(--rule); padding-top: 4px; }
 .challenge ol, .challenge ul { margin: 2px 0 8px; }
 .kind { font-weight: 600; }
 .trust { break-before: page; }
@@ -177,7 +175,7 @@ def _scheme(scheme: SchemeOutline, *, level: int) -> str:
         for row in scheme.rows:
             met = f"{row.met}/{row.judged}" if row.judged else UNICODE.symbols["not_applicable"]
             shown = f'<a href="#gaps-{esc(row.id)}">{esc(row.id)}</a>' if row.id in gap_ids else esc(row.id)
-            mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if row.unverified else ""
+            mark = f" {UNICODE.unverified}" if row.unverified else ""  # said once, in the legend below
             out.append(
                 f'<tr id="row-{esc(row.id)}"><td>{shown}{mark}</td><td>{esc(row.title)}</td>'
                 f"<td>{_status(row.status)}</td><td class=\"num\">{met}</td></tr>"
@@ -200,9 +198,10 @@ def _scheme(scheme: SchemeOutline, *, level: int) -> str:
 
 def _gap_section(sec: GapSection, h: str) -> str:
     """A gap section: its id and status (its title is in the summary table, which links here), its plan, its gaps."""
-    out = [f'<{h} id="gaps-{esc(sec.id)}">{esc(sec.id)} {_status(sec.status)}</{h}>']
-    if sec.action_plan:
-        out.append(f"<p><strong>{ACTION_PLAN_MUST}</strong> {esc(sec.action_plan)}</p>")
+    head = f'<{h} class="gap-section" id="gaps-{esc(sec.id)}">{esc(sec.id)} {_status(sec.status)}'
+    if sec.action_plan:  # on the section's own line, as the terminal has it
+        head += f' <span class="plan"><strong>{ACTION_PLAN_MUST}</strong> {esc(sec.action_plan)}</span>'
+    out = [head + f"</{h}>"]
     for req in sec.requirements:
         out.append(_requirement(req, sec.status))
     return "\n".join(out)
@@ -210,7 +209,7 @@ def _gap_section(sec: GapSection, h: str) -> str:
 
 def _requirement(req: GapRequirement, section_status: str) -> str:
     """A gap, each fact once: its findings (reason, figure, threshold, shortfall), records, missing evidence, fix."""
-    mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if req.unverified else ""
+    mark = f" {UNICODE.unverified}" if req.unverified else ""  # said once, in the legend below
     status = f" {_status(req.status)}" if req.status != section_status else ""
     out = [f'<div class="gap {CSS[req.status]}" id="req-{esc(req.id)}" data-reason="{esc(req.reason)}">']
     out.append(f"<h4>{esc(req.id)} {esc(req.title)}{mark}{status}</h4>")
@@ -273,7 +272,7 @@ def trajectory_chart(items: Sequence[tuple[RequirementResult, LeafResult]], *, c
         value_text = f"trust {fmt_value(round(value, 2))}{unit_text}"
         target_text = f"{str(year) + ' ' if year else ''}trajectory {fmt_value(round(target, 2))}{unit_text}"
         status_text = label(req.status, UNICODE)
-        if leaf.note and "unstable" in leaf.note:
+        if leaf.reason.code == "small_numbers":
             status_text += " (few events)"
         colour = {"met": "#1d6b2f", "not_met": "#a4161a", "insufficient_evidence": "#8a5a00", "not_applicable": "#5f6368"}[req.status]
         years = [p[0] for p in points] + ([year] if year else []) + ([year - 1] if year and leaf.previous is not None else [])

@@ -332,7 +332,8 @@ def finding_line(leaf: LeafResult, *, lead: bool = True, describe: bool = True) 
     head = reason_label(code) if lead else REASON_WORDS[code]
     what = f": {leaf.describe}" if describe else ""
     if code == "missing_evidence":
-        return f"{head}{what} ({', '.join(leaf.missing)})" if leaf.missing else f"{head}{what}"
+        shown = f": {leaf.display}" if leaf.display else ""  # a figure from the part that was submitted
+        return f"{head}{what}{shown} ({', '.join(leaf.missing)})" if leaf.missing else f"{head}{what}{shown}"
     if code in _NOT_APPLICABLE or code == "not_in_force":
         return f"{head}{what}: {leaf.note}" if leaf.note else f"{head}{what}"
     if code == "small_numbers":
@@ -440,12 +441,8 @@ def section_explanation(section: SectionResult, requirement: str = "standard") -
     return rollup_sentence([(r.id, r.status) for r in section.requirements], requirement)
 
 
-def scheme_explanation(scheme: SchemeResult, *, name_unmet: bool = True) -> str:
-    return rollup_sentence([(s.id, s.status) for s in scheme.sections if s.in_outcome], "section", name=name_unmet)
-
-
-def _so_far(scheme: SchemeResult, deadline: dt.date, days_left: int) -> str:
-    """Where the trust stands before the deadline: 'On track: 10 of 10 safety actions met so far; ...'."""
+def _counted(scheme: SchemeResult, *, so_far: bool = False) -> tuple[str, list[SectionResult]]:
+    """``3 of 10 safety actions and 1 of 1 condition``: the sections in the outcome, counted as the scheme names them."""
     own = scheme.levels.get("section", "section")
     groups: dict[str, list[SectionResult]] = {}
     for result in scheme.sections:
@@ -456,9 +453,28 @@ def _so_far(scheme: SchemeResult, deadline: dt.date, days_left: int) -> str:
         plural = scheme.levels.get("sections", own + "s") if noun == own else noun + "s"
         met = sum(1 for r in group if r.status == "met")
         parts.append(f"{met} of {len(group)} {noun if len(group) == 1 else plural}")
-    unmet = [r.id for group in groups.values() for r in group if r.status != "met"]
+    return " and ".join(parts), [r for group in groups.values() for r in group]
+
+
+def scheme_explanation(scheme: SchemeResult, *, name_unmet: bool = True) -> str:
+    """``3 of 10 safety actions and 1 of 1 condition met; not met: ...`` (``name_unmet``: or only how many)."""
+    counted, judged = _counted(scheme)
+    if not judged:
+        return "Nothing applicable to judge."
+    by = {status: [r.id for r in judged if r.status == status] for status in ("not_met", "insufficient_evidence")}
+    parts = [f"{counted} met"]
+    for status, ids in by.items():
+        if ids:
+            parts.append(f"{WORDS[status]}: " + ", ".join(ids) if name_unmet else f"{len(ids)} {WORDS[status]}")
+    return "; ".join(parts) + "."
+
+
+def _so_far(scheme: SchemeResult, deadline: dt.date, days_left: int) -> str:
+    """Where the trust stands before the deadline: 'On track: 10 of 10 safety actions met so far; ...'."""
+    counted, judged = _counted(scheme)
+    unmet = [r.id for r in judged if r.status != "met"]
     head = "On track" if scheme.status == "met" else "Not yet on track"
-    text = f"{head}: " + " and ".join(parts) + " met so far"
+    text = f"{head}: {counted} met so far"
     if unmet:
         text += "; not yet met: " + ", ".join(unmet)
     day = "day" if days_left == 1 else "days"
