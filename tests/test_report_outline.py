@@ -108,7 +108,7 @@ MEASURED = [
         "mixed",
         mixed_assessment,
         "SBLv2-AMB-1",
-        ("Above the trajectory: 4.1 per 1,000 (16 of 3,900); needs at most 3.4 per 1,000 (2021 trajectory); 0.7 per 1,000 above the 2021 trajectory",),
+        ("Above the trajectory: 4.1 per 1,000 (16 of 3,900); needs at most 3.4 per 1,000 (2021 trajectory); 0.7 per 1,000 above it",),
     ),
 ]
 

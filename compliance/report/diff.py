@@ -25,7 +25,7 @@ from ..errors import InputError, Location, Problem, UsageError
 from ..results import SCHEMA_VERSION, Assessment, LeafResult, filled
 from .markdown import escape
 from .style import STYLES, WORDS, fmt_value, glyphs_for, is_gap
-from .wording import REASON_WORDS
+from .wording import DIFF_BLOCKS, NO_CHANGES, REASON_WORDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .formats import Draw, Options
@@ -246,6 +246,10 @@ def _delta(f: FigureChange) -> str:
 # ------------------------------------------------------------------ rendering
 
 
+def _blocks(ch: Changes) -> tuple[tuple[str, list[StatusChange]], ...]:
+    return (("schemes", ch.schemes), ("newly_met", ch.newly_met), ("newly_unmet", ch.newly_unmet), ("other", ch.other), ("reasons", ch.reasons))
+
+
 def _word(status: str | None) -> str:
     return WORDS[status] if status else "absent"
 
@@ -273,7 +277,7 @@ def render(ch: Changes, console: Console) -> None:
         console.print(f"Note: {note}", markup=False, style="italic")
     if ch.empty:
         console.print()
-        console.print("No changes: every status and figure is the same.")
+        console.print(NO_CHANGES)
         return
 
     def status_block(title: str, items: list[StatusChange]) -> None:
@@ -292,14 +296,11 @@ def render(ch: Changes, console: Console) -> None:
             grid.add_row(f"  {c.id}", line)
         console.print(grid)
 
-    status_block("Schemes", ch.schemes)
-    status_block("Newly met", ch.newly_met)
-    status_block("Newly unmet", ch.newly_unmet)
-    status_block("Other status changes", ch.other)
-    status_block("Same status, another reason", ch.reasons)
+    for key, items in _blocks(ch):
+        status_block(DIFF_BLOCKS[key], items)
     if ch.figures:
         console.print()
-        console.print(Text(f"Figures that moved ({len(ch.figures)})", style="bold"))
+        console.print(Text(f"{DIFF_BLOCKS['figures']} ({len(ch.figures)})", style="bold"))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(overflow="fold")
@@ -330,21 +331,15 @@ def render_markdown(ch: Changes) -> str:
     lines += [f"- Note: {escape(n)}" for n in ch.notes]
     lines.append("")
     if ch.empty:
-        lines += ["No changes: every status and figure is the same.", ""]
-    blocks = (
-        ("Schemes", ch.schemes),
-        ("Newly met", ch.newly_met),
-        ("Newly unmet", ch.newly_unmet),
-        ("Other status changes", ch.other),
-        ("Same status, another reason", ch.reasons),
-    )
-    for title, items in blocks:
+        lines += [NO_CHANGES, ""]
+    for key, items in _blocks(ch):
+        title = DIFF_BLOCKS[key]
         if items:
             lines += [f"## {title} ({len(items)})", "", "| Id | Title | Was | Now |", "|---|---|---|---|"]
             lines += [f"| {escape(c.id)} | {escape(c.title)} | {st(c.old, c.old_reason)} | {st(c.new, c.new_reason)} |" for c in items]
             lines.append("")
     if ch.figures:
-        lines += [f"## Figures that moved ({len(ch.figures)})", "", "| Requirement | Figure | Was | Now | Change |", "|---|---|---|---|---|"]
+        lines += [f"## {DIFF_BLOCKS['figures']} ({len(ch.figures)})", "", "| Requirement | Figure | Was | Now | Change |", "|---|---|---|---|---|"]
         lines += [f"| {escape(f.requirement)} | {escape(f.describe)} | {escape(f.old)} | {escape(f.new)} | {_delta(f)} |" for f in ch.figures]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

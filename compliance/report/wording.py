@@ -42,6 +42,8 @@ __all__ = [
     "PARAMETER_OVERRIDE",
     "CHALLENGE",
     "WEAKNESS_WORDS",
+    "DIFF_BLOCKS",
+    "NO_CHANGES",
     "unverified_weakness",
     "NOTHING_TO_CHALLENGE",
     "QUESTIONS",
@@ -145,6 +147,17 @@ QUESTIONS = "Questions to ask"
 WEAKNESSES = "Weaknesses in the evidence"
 NO_WEAKNESSES = "No weaknesses found in the evidence."
 
+# What changed between two assessments (diff).
+DIFF_BLOCKS = {
+    "schemes": "Schemes",
+    "newly_met": "Newly met",
+    "newly_unmet": "Newly unmet",
+    "other": "Other status changes",
+    "reasons": "Same status, another reason",
+    "figures": "Figures that moved",
+}
+NO_CHANGES = "No changes: every status and figure is the same."
+
 # The overview across trusts.
 OVERVIEW_KEY = "n/m: sections met of those judged (informative checks not counted)"
 NO_TRUST_HAS_GAPS = "No trust has gaps."
@@ -202,7 +215,7 @@ REASON_WORDS = {
     "unsigned": "unsigned",
     "small_numbers": "small numbers",
     "suppressed": "suppressed in the source",
-    "not_comparable": "a different definition",
+    "not_comparable": "another definition",
     "decided_externally": "decided outside the trust",
     "scheme_undecided": "the scheme it rests on is undecided",
     "not_in_force": "not in force",
@@ -312,7 +325,7 @@ def shortfall_text(leaf: LeafResult) -> str | None:
     if code == "missed_window":
         return None  # the missed windows are the records
     if code == "above_trajectory":
-        return f"{amount} {leaf.unit} above the {p.get('year', '')} trajectory".replace("  ", " ")
+        return f"{amount} {leaf.unit} above it"  # the threshold beside it names the trajectory and its year
     if code == "stale_document":
         return f"{amount} {leaf.unit} too old"
     if leaf.comparison in ("<=", "<"):
