@@ -489,7 +489,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     records = parse_records(args.records, files)
     many = len(files) > 1
     view: View = ("challenges" if many else "challenge") if args.challenge else ("assessments" if many else "assessment")
-    fmt = formats.get(args.format)
+    fmt = formats.get(args.format or _format_of(args.output) or "terminal")
     if not fmt.shows(view):  # before any work: the format cannot show what was asked
         if args.challenge:
             raise UsageError([Problem("U012", f"the challenge view has no {fmt.title} form", Location("--challenge"),
@@ -687,6 +687,14 @@ class _VersionAction(argparse.Action):
 ASSESS_VIEWS: tuple[View, ...] = ("assessment", "assessments", "challenge", "challenges")
 
 
+def _format_of(output: str | None) -> str | None:
+    """The format a report file's suffix names (``-o board.pdf``: pdf), when ``--format`` is not given."""
+    if not output:
+        return None
+    suffix = Path(output).suffix.lower()
+    return next((f.name for f in formats.registered() if f.suffix == suffix and f.name != "terminal"), None)
+
+
 def _format_option(*views: View) -> Callable[[str], str]:
     """``--format``'s check: a registered format that renders one of ``views``, else a usage error with "did you mean"."""
 
@@ -722,8 +730,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Assess one trust's evidence file, or many (several files, or a directory of them: one trust per file).")
     p.add_argument("evidence", nargs="+", metavar="EVIDENCE", help="evidence file(s) (JSON, YAML or an Excel workbook) or a directory of them")
     p.add_argument("--scheme", action="append", metavar="ID", help="scheme id or YAML path (repeatable; default: every bundled scheme the evidence covers)")
-    p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default="terminal",
-                   help="report format (default: terminal)")
+    p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default=None,
+                   help="report format (default: from --output's suffix, e.g. -o board.pdf, else terminal)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--param", action="append", metavar="ID=VALUE", help="override a scheme parameter (number, true/false, YYYY-MM-DD or text)")
     p.add_argument("--only-gaps", action="store_true", help="hide sections that are met or not applicable")

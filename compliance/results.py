@@ -27,9 +27,11 @@ __all__ = [
     "STATUS_ORDER",
     "RecordRef",
     "ParameterUse",
+    "RunChart",
     "LeafResult",
     "RequirementResult",
     "SectionResult",
+    "DeclarationForm",
     "SchemeResult",
     "TrustInfo",
     "Assessment",
@@ -176,6 +178,33 @@ class ParameterUse(_Result):
     default: bool | int | float | str | None = None
 
 
+class RunChart(_Result):
+    """A monthly series of a rate as an XmR chart (NHS England's *Making Data Count*), as data to draw.
+
+    One entry per month in every list.  ``mean`` and the limits are None when
+    the series is too short to set them (:data:`compliance.spc.MIN_POINTS`);
+    ``rules`` gives, for each month, the special-cause rules its point is part
+    of.  ``variation`` is what the variation icon shows (the latest month);
+    ``assurance`` whether the limits lie wholly on one side of the trajectory
+    for the year assessed.
+    """
+
+    months: list[str]
+    values: list[float]
+    events: list[int]
+    population: list[int]
+    trajectory: list[float]
+    direction: Literal["lower_is_better", "higher_is_better", "neutral"]
+    mean: float | None
+    mean_moving_range: float | None
+    lower_limit: float | None
+    upper_limit: float | None
+    rules: list[list[str]]
+    variation: Literal["common_cause", "improvement", "concern", "neutral_high", "neutral_low"] | None
+    assurance: Literal["consistently_passes", "consistently_fails", "inconsistent"] | None
+    target: float | None
+
+
 class LeafResult(_Result):
     """One comparison inside a rule: measure, value, threshold, and whether it held."""
 
@@ -205,6 +234,8 @@ class LeafResult(_Result):
     trajectory_year: int | None = None
     previous: float | None = None
     trend: Literal["improving", "worsening", "unchanged"] | None = None
+    #: For trajectory measures with a monthly series in the evidence: its XmR chart.
+    run_chart: RunChart | None = None
 
 
 class RequirementResult(_Result):
@@ -238,13 +269,21 @@ class SectionResult(_Result):
     status: Status
     rollup: str
     in_outcome: bool
-    #: What the section counts as in the outcome ("safety action", "condition"): the scheme's level name.
-    counts_as: str
     counts: dict[str, int]
     fired_rule: str
     requirements: list[RequirementResult]
     challenge: list[str] = Field(default_factory=list)
     action_plan: str | None = None
+    #: What the section is where it is not of the scheme's own level (e.g. "condition").
+    counts_as: str | None = None
+
+
+class DeclarationForm(_Result):
+    """The form the board signs for a scheme that has one, as the scheme declares it."""
+
+    title: str
+    source: str
+    sign_off: list[str]
 
 
 class SchemeResult(_Result):
@@ -255,8 +294,6 @@ class SchemeResult(_Result):
     status: Status
     #: The scheme's own words for what its verdict means (None when it has none for this status).
     outcome: str | None
-    #: What the scheme calls a section and a requirement: singular, plural.
-    levels: dict[str, str]
     counts: dict[str, int]
     fired_rule: str
     unmet_sections: list[str] = Field(default_factory=list)
@@ -266,6 +303,11 @@ class SchemeResult(_Result):
     deadline: dt.date | None = None
     days_to_deadline: int | None = None
     sections: list[SectionResult]
+    #: What the scheme calls its sections and requirements ("safety action", "standard"), for counts.
+    level: str = "section"
+    level_plural: str = "sections"
+    requirement_level: str = "standard"
+    declaration: DeclarationForm | None = None
     parameter_overrides: list[ParameterUse] = Field(default_factory=list)
     unverified_requirements: int = 0
 

@@ -411,7 +411,7 @@ def test_usage_problems_exit_2(args, message, run):
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("args", [(), ("assess",), ("frobnicate",), ("assess", "x.json", "--format", "pdf"), ("schemes", "show")])
+@pytest.mark.parametrize("args", [(), ("assess",), ("frobnicate",), ("assess", "x.json", "--format", "docx"), ("schemes", "show")])
 def test_argparse_usage_errors_exit_2(args, run):
     code, _, err = run(*args)
     assert code == 2

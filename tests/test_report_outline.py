@@ -243,7 +243,7 @@ def _from_html(page: str, scheme_ids: list[str]) -> dict[str, list[tuple[str, li
             rid, n, _ = shown[scheme][-1][1][-1]
             shown[scheme][-1][1][-1] = (rid, n, " †" in line)
             in_gap_req = False
-        elif scheme and (sec := re.match(r'^<h\d id="gaps-([^"]+)">', line)):
+        elif scheme and (sec := re.match(r'^<h\d[^>]* id="gaps-([^"]+)">', line)):
             shown[scheme].append((html_lib.unescape(sec.group(1)), []))
         elif scheme and shown[scheme] and shown[scheme][-1][1] and line.startswith("<p>") and not line.startswith(("<p>Missing:", "<p><strong>")):
             rid, n, mark = shown[scheme][-1][1][-1]  # a finding

@@ -38,9 +38,14 @@ def _assess_json(run_dir: Path, evidence: Path) -> dict[str, Any]:
 
 
 def _no_nulls(value: Any) -> Any:
-    """Data without its nulls: a converted file writes 'not yet filled' (null) where the original left an item out."""
+    """Data without its nulls: a converted file writes 'not yet filled' (null) where the original left an item out.
+
+    A section with nothing in it once its nulls are gone (``series`` of a trust that gave no
+    monthly counts, whose lists the workbook still offers) is the same as one not given.
+    """
     if isinstance(value, dict):
-        return {k: _no_nulls(v) for k, v in value.items() if v is not None}
+        kept = {k: _no_nulls(v) for k, v in value.items() if v is not None}
+        return {k: v for k, v in kept.items() if v != {}}
     if isinstance(value, list):
         return [_no_nulls(v) for v in value]
     return value

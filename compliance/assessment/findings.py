@@ -27,6 +27,7 @@ from ..evaluators.base import Measurement, Record, needed_for
 from ..evidence.model import Evidence
 from ..results import (
     REASON_CODES,
+    DeclarationForm,
     LeafResult,
     ParameterUse,
     Reason,
@@ -40,6 +41,7 @@ from ..results import (
 from ..rules.compiler import CompiledScheme, NodePlan, RequirementPlan
 from ..schemes.model import Scheme
 from .facts import MeasuredLeaf
+from .run_charts import run_chart
 
 __all__ = ["Statics", "statics", "leaf_reason", "shortfall_amount", "requirement_result", "section_result", "scheme_result", "parameter_uses", "public_counts", "blocking"]
 
@@ -297,6 +299,7 @@ def requirement_result(
             "trajectory_year": m.detail.get("year"),
             "previous": m.detail.get("previous"),
             "trend": m.detail.get("trend"),
+            "run_chart": run_chart(m.detail.get("monthly"), op, t),
         }
         if lp.key in stands_in_way:
             records.extend(leaf_records)
@@ -353,12 +356,12 @@ def section_result(scheme: Scheme, si: int, status: Status, fact: Mapping[str, A
         status=status,
         rollup=section.rollup if isinstance(section.rollup, str) else section.rollup.label,
         in_outcome=section.in_outcome,
-        counts_as=section.counts_as or scheme.levels.section,
         counts=public_counts(fact),
         fired_rule=fired_rule,
         requirements=reqs,
         challenge=list(section.challenge),
         action_plan=section.action_plan if status in ("not_met", "insufficient_evidence") else None,
+        counts_as=section.counts_as,
     ))
 
 
@@ -396,7 +399,6 @@ def scheme_result(
         publisher=scheme.publisher,
         status=status,
         outcome=_outcome_words(scheme, status),
-        levels={"section": scheme.levels.section, "sections": scheme.levels.section_plural, "requirement": scheme.levels.requirement},
         counts=public_counts(fact),
         fired_rule=fired_rule,
         unmet_sections=unmet,
@@ -404,6 +406,10 @@ def scheme_result(
         deadline=deadline,
         days_to_deadline=days_left,
         sections=list(sections),
+        level=scheme.levels.section,
+        level_plural=scheme.levels.section_plural,
+        requirement_level=scheme.levels.requirement,
+        declaration=None if scheme.declaration is None else build(DeclarationForm, scheme.declaration.model_dump()),
         parameter_overrides=[param_uses[n] for n in used_overrides],
         unverified_requirements=sum(1 for s in sections for r in s.requirements if r.rests_on_unverified),
     ))

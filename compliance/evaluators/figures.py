@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..evidence.records import DENOMINATOR_WORDS, Count, Rate, RateDefinition, RateDenominator
+from ..evidence.records import DENOMINATOR_WORDS, Count, MonthlyCount, Rate, RateDefinition, RateDenominator
 from ..vocabulary import Comparison
 from .base import (
     Context,
@@ -177,6 +177,11 @@ class TrajectoryParams(Params):
     definition: TrajectoryDefinition = Field(description="What the trajectory is per; a rate of another definition is not compared with it.")
     points: dict[int, Number] = Field(description="Trajectory values by year; years between are interpolated linearly.")
     min_events: Number = Field(description="Below this many events the rate is shown but flagged as unstable, not judged.")
+    monthly: str | None = Field(
+        None,
+        description="The evidence path of the same rate's monthly counts (series.stillbirth): drawn as a run chart "
+        "with the trajectory over it; informs, never decides.",
+    )
 
 
 def _per_words(per: float, d: RateDefinition | TrajectoryDefinition | None) -> str:
@@ -231,6 +236,20 @@ def _compare_definitions(per: float, rate: RateDefinition | None, trajectory: Tr
     return True, None
 
 
+def _monthly(series: list[MonthlyCount], per: float, points: dict[int, float]) -> dict[str, Any]:
+    """Each month's rate, and the trajectory for its calendar year: the value the rule compares with for that year."""
+    def trajectory(month: str) -> float:
+        return round(interpolate(points, int(month[:4])), 4)
+
+    return {
+        "months": [c.month for c in series],
+        "events": [c.events for c in series],
+        "population": [c.population for c in series],
+        "values": [round(c.events * per / c.population, 4) for c in series],
+        "trajectory": [trajectory(c.month) for c in series],
+    }
+
+
 @register
 class Trajectory(Evaluator):
     """A trust's rate against a national ambition trajectory interpolated for the assessment year.
@@ -268,7 +287,10 @@ describe: stillbirths per 1,000 births
 """
 
     def evidence_paths(self, params: TrajectoryParams) -> dict[str, tuple[type, ...]]:
-        return {params.rate: (Rate,)}
+        paths: dict[str, tuple[type, ...]] = {params.rate: (Rate,)}
+        if params.monthly:
+            paths[params.monthly] = (list,)
+        return paths
 
     def measure(self, params: TrajectoryParams, ctx: Context) -> Measurement:
         evidence = (params.rate,)
@@ -335,6 +357,9 @@ describe: stillbirths per 1,000 births
             threshold_display=target_shown,
             detail=detail,
         )
+        series: list[MonthlyCount] | None = ctx.get(params.monthly) if params.monthly else None
+        if series:
+            m.detail["monthly"] = _monthly(series, params.per, points)
         min_events = ctx.num(params.min_events)
         if rate.events < min_events:
             m.unstable = f"only {rate.events} event(s), fewer than {fmt_num(min_events)}: the rate is unstable and is not judged alone"

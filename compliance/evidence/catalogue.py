@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .records import (
     PERCENT,
     Attestation,
     Count,
     DatedEvent,
+    MonthlyCount,
     PerinatalDeath,
     QualifyingCase,
     Rate,
@@ -28,9 +29,10 @@ from .records import (
     StrictFloat,
     StrictInt,
     Team,
+    check_series,
 )
 
-__all__ = ["Counts", "Figures", "Groups", "Events", "Attestations", "Rates", "Teams", "Cases", "SECTIONS", "Subgroup", "SUBGROUPS", "RENAMED"]
+__all__ = ["Counts", "Figures", "Groups", "Events", "Attestations", "Rates", "Series", "Teams", "Cases", "SECTIONS", "Subgroup", "SUBGROUPS", "RENAMED"]
 
 
 def _f(description: str) -> Any:
@@ -153,6 +155,25 @@ class Rates(Strict):
     preterm_birth: Rate | None = _f("Births before 37+0 weeks / all births (TPS-AMB-5).")
 
 
+class Series(Strict):
+    """Monthly counts behind the outcome rates, for run charts against the trajectories (TPS-AMB).
+
+    Each is read by the scheme measure that names it; it informs (a run chart and,
+    when the latest month shows special-cause variation of concern, a signal beside
+    the verdict) and never changes a verdict.
+    """
+
+    stillbirth: list[MonthlyCount] | None = _f("Stillbirths and total births, month by month (TPS-AMB-1).")
+    neonatal_death: list[MonthlyCount] | None = _f("Neonatal deaths and live births, month by month (TPS-AMB-2).")
+    brain_injury: list[MonthlyCount] | None = _f("Intrapartum brain injuries and births, month by month (TPS-AMB-3).")
+    preterm_birth: list[MonthlyCount] | None = _f("Births before 37+0 weeks and all births, month by month (TPS-AMB-5).")
+
+    @field_validator("*")
+    @classmethod
+    def _consecutive(cls, series: list[MonthlyCount] | None) -> list[MonthlyCount] | None:
+        return check_series(series)
+
+
 class Teams(Strict):
     coc: list[Team] | None = _f("Continuity-of-carer teams (CoC-DEF-3, CoC-DEF-4).")
 
@@ -165,7 +186,7 @@ class Cases(Strict):
 
 
 #: The catalogue's sections: the keys of the evidence whose every entry is an item a scheme can name.
-SECTIONS: tuple[str, ...] = ("counts", "figures", "groups", "events", "attestations", "rates", "teams", "cases")
+SECTIONS: tuple[str, ...] = ("counts", "figures", "groups", "events", "attestations", "rates", "series", "teams", "cases")
 
 
 class Subgroup(NamedTuple):

@@ -15,6 +15,7 @@ from .catalogue import (
     Figures,
     Groups,
     Rates,
+    Series,
     Teams,
 )
 from .records import Attestation, Date, Period, Person, Strict, Trust
@@ -49,6 +50,7 @@ class Evidence(Strict):
     events: Events = Field(default_factory=Events)
     attestations: Attestations = Field(default_factory=Attestations)
     rates: Rates = Field(default_factory=Rates)
+    series: Series = Field(default_factory=Series)
     teams: Teams = Field(default_factory=Teams)
     cases: Cases = Field(default_factory=Cases)
 

@@ -27,6 +27,10 @@ __all__ = [
     "RateDenominator",
     "DENOMINATOR_WORDS",
     "PreviousRate",
+    "Month",
+    "MonthlyCount",
+    "MAX_MONTHS",
+    "check_series",
     "Team",
     "PerinatalDeath",
     "QualifyingCase",
@@ -278,6 +282,51 @@ class Rate(Strict):
     def _counts(self) -> Rate:
         _counts_given(self)
         return self
+
+
+#: A calendar month, "2021-06".
+Month = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+
+#: The longest monthly series read: ten years.  Making Data Count charts use 15 to 30 points.
+MAX_MONTHS = 120
+
+
+class MonthlyCount(Strict):
+    """One month of an outcome rate's counts, for a run chart (NHS England's *Making Data Count*)."""
+
+    month: Month = Field(description="The calendar month, as YYYY-MM (e.g. '2021-06').")
+    events: StrictInt = Field(ge=0, description="How many events in the month (e.g. stillbirths).")
+    population: StrictInt = Field(gt=0, description="Out of how many in the month (e.g. births).")
+
+    @model_validator(mode="after")
+    def _events_within(self) -> MonthlyCount:
+        if self.events > self.population:
+            raise PydanticCustomError(
+                "monthly_events_exceed_population",
+                "{events} events in {month} is more than its population of {population}",
+                {"events": self.events, "month": self.month, "population": self.population},
+            )
+        return self
+
+
+def _month_number(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def check_series(series: list[MonthlyCount] | None) -> list[MonthlyCount] | None:
+    """A monthly series runs oldest first, one entry per month, none missing or repeated."""
+    if series is None:
+        return None
+    if len(series) > MAX_MONTHS:
+        raise PydanticCustomError("series_too_long", "{n} months given: at most {most} are read", {"n": len(series), "most": MAX_MONTHS})
+    for i, (before, this) in enumerate(zip(series, series[1:]), start=1):
+        if _month_number(this.month) != _month_number(before.month) + 1:
+            raise PydanticCustomError(
+                "series_not_consecutive",
+                "entry {i} ({month}) follows {before}: a series has one entry per month, oldest first, none missing or repeated",
+                {"i": i, "month": this.month, "before": before.month},
+            )
+    return series
 
 
 class Team(Strict):

@@ -27,9 +27,11 @@ from collections.abc import Sequence
 from html import escape as _escape
 
 from .. import spc
-from .wording import SPC_LEGEND, SPC_LOWER_HIDDEN, SPC_METHOD, SPC_RULES, SPC_TOO_SHORT, fmt_value, spc_summary
+from ..results import LeafResult, RequirementResult, RunChart
+from .style import UNICODE, label
+from .wording import TRAJECTORY_CHART, SPC_LEGEND, SPC_LOWER_HIDDEN, SPC_METHOD, SPC_RULES, SPC_TOO_SHORT, fmt_value, spc_summary
 
-__all__ = ["xmr_chart", "nice_ticks", "month_label"]
+__all__ = ["xmr_chart", "run_chart_svg", "trajectory_chart", "nice_ticks", "month_label"]
 
 _FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
 _INK, _MUTED = "#1b1b1b", "#555555"
@@ -41,6 +43,8 @@ _LINES = {
     "limits": ("#555555", 1.3, "6 4"),
     "trajectory": ("#24508f", 2.2, "2 3"),
 }
+_STATUS_COLOUR = {"met": "#1d6b2f", "not_met": "#a4161a", "insufficient_evidence": "#8a5a00", "not_applicable": "#5f6368"}
+_STATUS_WORDS = {s: label(s, UNICODE) for s in _STATUS_COLOUR}
 _COLOUR = {"concern": "#e46c0a", "improvement": "#2f6db5", "neutral": "#6c3d91", "common": "#5f6368"}
 
 
@@ -281,3 +285,147 @@ def xmr_chart(
     out.append(f"<figcaption>{_esc(caption)}</figcaption>")
     out.append("</figure>")
     return "\n".join(out)
+
+
+def run_chart_svg(rc: RunChart, *, title: str, unit: str, chart_id: str) -> str:
+    """The XmR chart of a run chart the assessment computed (:class:`~compliance.results.RunChart`)."""
+    chart = None
+    if rc.mean is not None and rc.lower_limit is not None and rc.upper_limit is not None and rc.mean_moving_range is not None:
+        chart = spc.Chart(
+            tuple(spc.Point(v, tuple(r)) for v, r in zip(rc.values, rc.rules)),
+            rc.mean,
+            rc.mean_moving_range,
+            rc.lower_limit,
+            rc.upper_limit,
+            rc.variation or "common_cause",
+            rc.assurance,
+        )
+    months = [dt.date(int(m[:4]), int(m[5:7]), 1) for m in rc.months]
+    return xmr_chart(chart, months, rc.values, title=title, unit=unit, direction=rc.direction, trajectory=rc.trajectory, chart_id=chart_id)
+
+
+# ------------------------------------------------------------------ a rate against its trajectory, from annual figures
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Words on lines of at most ``width`` characters (a word longer than that gets a line of its own): nothing is cut."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def trajectory_chart(items: Sequence[tuple[RequirementResult, LeafResult]], *, chart_id: str = "chart") -> str:
+    """Small multiples: for each requirement, the national trajectory over the years and the trust's rate on it.
+
+    For rates given as annual figures (a monthly series gets :func:`xmr_chart`).
+    Each row draws the trajectory through its stated points (linear between them,
+    as the rule interpolates), marks its value for the year assessed, and plots
+    the trust's rate for that year -- and the previous period's, when given.  Each
+    row has its own value axis (rates per 1,000 and per 100,000 do not share
+    one), starting at zero, with its unit and tick values; the year axis marks
+    every stated year.  The measure's description wraps rather than being cut;
+    values are written beside each row, the trajectory is dashed as well as
+    grey, and the status is written under the label, so nothing rests on colour.
+    """
+    width, label_w, pad, text_w, axis_w = 760, 210, 10, 200, 46
+    plot_x = label_w + axis_w
+    plot_w = width - plot_x - text_w - 16
+    plot_h = 56
+    rows: list[str] = []
+    y = pad + 40
+    for req, leaf in items:
+        value, target = float(leaf.value or 0), float(leaf.threshold or 0)
+        unit = leaf.unit.strip()
+        unit_text = unit if unit == "%" else f" {unit}" if unit else ""
+        year = leaf.trajectory_year
+        points = list(leaf.trajectory or ([(year, target)] if year else []))
+        value_text = f"trust {fmt_value(round(value, 2))}{unit_text}"
+        target_text = f"{str(year) + ' ' if year else ''}trajectory {fmt_value(round(target, 2))}{unit_text}"
+        status_text = _STATUS_WORDS[req.status]
+        if leaf.reason.code == "small_numbers":  # the code, not a word searched for in the note
+            status_text += " (few events)"
+        years = sorted({p[0] for p in points} | ({year} if year else set()) | ({year - 1} if year and leaf.previous is not None else set()))
+        lo, hi = (years[0], years[-1]) if years else (0, 1)
+        span = max(hi - lo, 1)
+        ticks = nice_ticks(0.0, max([value, target, float(leaf.previous or 0)] + [p[1] for p in points]) or 1.0, 3)
+        top = ticks[-1] or 1.0
+        label_lines = _wrap(leaf.describe, 30)[:3]
+        row_h = max(plot_h + 44, 16 * (len(label_lines) + 2) + 8)
+
+        def px(yr: float) -> float:
+            return plot_x + plot_w * (yr - lo) / span
+
+        def py(v: float) -> float:
+            return plot_h - plot_h * v / top
+
+        colour = _STATUS_COLOUR[req.status]
+        out = [f'<g class="row" transform="translate(0,{y})">']
+        out.append(f"<title>{_esc(req.id)}: {_esc(value_text)}; {_esc(target_text)}; {_esc(status_text)}</title>")
+        out.append(f'<text x="0" y="12" font-weight="600">{_esc(req.id)}</text>')
+        for i, line in enumerate(label_lines):
+            out.append(f'<text x="0" y="{28 + 15 * i}" fill="{_MUTED}">{_esc(line)}</text>')
+        out.append(f'<text x="0" y="{28 + 15 * len(label_lines)}" font-weight="600" fill="{colour}">{_esc(status_text)}</text>')
+        # The value axis: a line, its ticks with values, and the unit.
+        out.append(f'<line x1="{plot_x}" y1="0" x2="{plot_x}" y2="{plot_h}" stroke="{_INK}"/>')
+        for t in ticks:
+            ty = py(t)
+            out.append(f'<line x1="{plot_x - 4}" y1="{_num(ty)}" x2="{plot_x}" y2="{_num(ty)}" stroke="{_INK}"/>')
+            out.append(f'<text x="{plot_x - 6}" y="{_num(ty + 4)}" text-anchor="end" fill="{_MUTED}" font-size="11">{_esc(fmt_value(t))}</text>')
+        if unit:
+            out.append(f'<text x="{plot_x + 6}" y="-4" fill="{_MUTED}" font-size="10">{_esc(unit)}</text>')
+        # The year axis: every stated year (and the one assessed).
+        out.append(f'<line x1="{plot_x}" y1="{plot_h}" x2="{_num(plot_x + plot_w)}" y2="{plot_h}" stroke="{_INK}"/>')
+        shown = _thin([px(yr) for yr in years], 30)
+        for yr, x in zip(years, (px(yr) for yr in years)):
+            out.append(f'<line x1="{_num(x)}" y1="{plot_h}" x2="{_num(x)}" y2="{plot_h + 4}" stroke="{_INK}"/>')
+            if x in shown:
+                out.append(f'<text x="{_num(x)}" y="{plot_h + 16}" text-anchor="middle" fill="{_MUTED}" font-size="11">{yr}</text>')
+        if len(points) > 1:
+            line = " ".join(f"{_num(px(yr))},{_num(py(v))}" for yr, v in points)
+            out.append(f'<polyline points="{line}" fill="none" stroke="#80868b" stroke-width="2" stroke-dasharray="5 3"/>')
+        if year is not None:
+            tx, ty = px(year), py(target)
+            out.append(f'<path d="M{_num(tx)},{_num(ty - 5)} l5,5 l-5,5 l-5,-5 z" fill="#80868b"/>')
+            if leaf.previous is not None:
+                out.append(f'<circle cx="{_num(px(year - 1))}" cy="{_num(py(float(leaf.previous)))}" r="4" fill="#fff" stroke="#24508f" stroke-width="2"/>')
+            out.append(f'<circle cx="{_num(tx)}" cy="{_num(py(value))}" r="5" fill="#24508f"/>')
+        tx0 = plot_x + plot_w + 14
+        out.append(f'<text x="{tx0}" y="14">{_esc(value_text)}</text>')
+        out.append(f'<text x="{tx0}" y="30">{_esc(target_text)}</text>')
+        if leaf.previous is not None and leaf.trend:
+            out.append(f'<text x="{tx0}" y="46" fill="{_MUTED}">{_esc(leaf.trend)} from {_esc(fmt_value(round(float(leaf.previous), 2)))}</text>')
+        out.append("</g>")
+        rows.append("\n".join(out))
+        y += row_h
+    height = y + pad
+    cid = _esc(chart_id)
+    head = [
+        f'<figure class="chart" id="{cid}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="{cid}-title" font-family="{_FONT}" font-size="12">',
+        f'<title id="{cid}-title">{_esc(TRAJECTORY_CHART["title"])}</title>',
+        f'<g transform="translate({plot_x},{pad})">'
+        f'<circle cx="6" cy="5" r="5" fill="#24508f"/><text x="15" y="9">{_esc(TRAJECTORY_CHART["trust"])}</text>'
+        f'<circle cx="96" cy="5" r="4" fill="#fff" stroke="#24508f" stroke-width="2"/><text x="105" y="9">{_esc(TRAJECTORY_CHART["previous"])}</text>'
+        '<line x1="210" y1="5" x2="232" y2="5" stroke="#80868b" stroke-width="2" stroke-dasharray="5 3"/>'
+        f'<text x="237" y="9">{_esc(TRAJECTORY_CHART["trajectory"])}</text></g>',
+    ]
+    ops = {leaf.comparison for _, leaf in items}
+    better = TRAJECTORY_CHART["lower"] if ops <= {"<=", "<"} else TRAJECTORY_CHART["higher"] if ops <= {">=", ">"} else ""
+    tail = ["</svg>", f"<figcaption>{_esc((better + ' ' + TRAJECTORY_CHART['caption']).strip())}</figcaption>", "</figure>"]
+    return "\n".join(head + rows + tail)
+
+
+def _thin(xs: list[float], gap: float) -> set[float]:
+    """The positions to label, left to right, each at least ``gap`` from the last labelled (the last one always)."""
+    keep: list[float] = []
+    for x in sorted(xs):
+        if not keep or x - keep[-1] >= gap:
+            keep.append(x)
+    if xs and max(xs) not in keep:
+        keep[-1] = max(xs)
+    return set(keep)

@@ -282,3 +282,18 @@ register(
         renders={"assessment": ".tracker_xlsx:assessment_xlsx"},
     )
 )
+register(
+    Format(
+        "pdf",
+        title="PDF",
+        suffix=".pdf",
+        output="bytes",
+        # The board pack: the HTML report on A4 pages, with a running header, page numbers and bookmarks.
+        renders={
+            "assessment": ".pdf:assessment_pdf",
+            "assessments": ".pdf:assessments_pdf",
+            "challenge": ".pdf:challenge_pdf",
+            "challenges": ".pdf:challenges_pdf",
+        },
+    )
+)

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from html import escape as _escape
 from typing import TYPE_CHECKING
 
-from ..results import Assessment, LeafResult, RequirementResult, filled
+from ..results import Assessment, filled
 from . import challenge as challenge_view
 from . import outline, overview
-from .outline import GapRequirement, GapSection, Outline, SchemeOutline
+from .charts import run_chart_svg, trajectory_chart
+from .outline import Declaration, DeclarationLine, GapRequirement, GapSection, Outline, SchemeOutline
 from .style import CSS, UNICODE, label
 from .wording import (
     ACTION_PLAN,
@@ -34,6 +35,19 @@ from .wording import (
     QUESTIONS,
     UNVERIFIED_LEGEND,
     WEAKNESSES,
+    DECLARATION_ACTION_PLANS,
+    DECLARATION_COLUMNS,
+    DECLARATION_CONDITIONS,
+    DECLARATION_NOTE,
+    DECLARATION_OUTCOME,
+    DECLARATION_SIGN_FIELDS,
+    DECLARATION_SIGN_OFF,
+    SIGNALS,
+    deadline_words,
+    declaration_count,
+    declaration_why,
+    signal_line,
+    with_signals,
     fmt_value,
     overview_tally,
     record_words,
@@ -85,6 +99,7 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 1
 th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid var(--rule); }
 th { border-bottom: 2px solid var(--ink); }
 td.num, th.num { text-align: right; white-space: nowrap; }
+table.summary td:first-child { white-space: nowrap; }
 .gap { border-left: 4px solid var(--rule); padding: 0 0 0 10px; margin: 4px 0 6px; break-inside: avoid; }
 .gap.not-met { border-left-color: var(--not-met); } .gap.insufficient { border-left-color: var(--insufficient); }
 .gap h4 { margin: 0 0 1px; font-size: 1em; } .gap h4 .status { margin-left: 4px; } .gap p { margin: 1px 0; }
@@ -97,6 +112,13 @@ code { font: 9.5pt ui-monospace, Consolas, monospace; }
 .legend { color: var(--muted); font-size: 9.5pt; margin-top: 8px; border-top: 1px solid var(--rule); padding-top: 4px; }
 .challenge ol, .challenge ul { margin: 2px 0 8px; }
 .kind { font-weight: 600; }
+.declaration { break-after: page; }
+.declaration table td:first-child { white-space: nowrap; font-weight: 600; }
+.signals { border: 2px solid var(--not-met); padding: 4px 10px; margin: 6px 0; }
+.signals h3 { margin: 2px 0; font-size: 11pt; }
+.signoff td { height: 2.2em; }
+.signoff td.line { border-bottom: 1px solid var(--ink); width: 30%; }
+.running { display: none; }
 .trust { break-before: page; }
 .trust:first-of-type { break-before: auto; }
 @media print {
@@ -109,12 +131,14 @@ code { font: 9.5pt ui-monospace, Consolas, monospace; }
 """.strip()
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, extra_style: str = "") -> str:
+    """The whole page; ``extra_style`` follows the report's own CSS (the PDF's page furniture)."""
+    style = STYLE + ("\n" + extra_style.strip() if extra_style else "")
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+        f"<title>{esc(title)}</title>\n<style>\n{style}\n</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     )
 
 
@@ -122,19 +146,21 @@ def _status(status: str, *, tag: str = "span") -> str:
     return f'<{tag} class="status {CSS[status]}">{esc(label(status, UNICODE))}</{tag}>'
 
 
-def render(assessment: Assessment, *, only_gaps: bool = False, challenge: bool = False) -> str:
-    return render_outline(outline.build(assessment, only_gaps=only_gaps), challenge=challenge)
+def render(assessment: Assessment, *, only_gaps: bool = False, challenge: bool = False, extra_style: str = "") -> str:
+    return render_outline(outline.build(assessment, only_gaps=only_gaps), challenge=challenge, extra_style=extra_style)
 
 
-def render_outline(report: Outline, *, challenge: bool = False) -> str:
+def render_outline(report: Outline, *, challenge: bool = False, extra_style: str = "") -> str:
     """Lay out an outline already built (see :mod:`.outline`) as a page."""
-    return _page(f"{report.trust}: compliance report", _trust(report, challenge=challenge, level=1))
+    return _page(f"{report.trust}: compliance report", _trust(report, challenge=challenge, level=1), extra_style)
 
 
 def _trust(report: Outline, *, challenge: bool, level: int) -> str:
     a = report.assessment
     h = f"h{level}"
     out = [f'<section class="trust" id="trust-{esc(a.trust.ods_code or "not-yet-filled")}">']
+    schemes_named = ", ".join(s.id for s in report.schemes)
+    out.append(f'<p class="running">{esc(report.trust)} {UNICODE.dash} {esc(schemes_named)} {UNICODE.dash} {a.period_start} to {a.period_end}</p>')
     out.append(f"<{h}>{esc(report.trust)} <small>({esc(report.ods_code)})</small></{h}>")
     out.append('<dl class="meta">')
     out.append(f"<dt>Period</dt><dd>{a.period_start} to {a.period_end}</dd>")
@@ -145,9 +171,16 @@ def _trust(report: Outline, *, challenge: bool, level: int) -> str:
     schemes = ", ".join(f"{esc(s.title)} ({_status(s.status)})" for s in report.schemes)
     out.append(f"<dt>Schemes</dt><dd>{schemes}</dd>")
     out.append("</dl>")
-    out.append(f'<p class="verdict {CSS[report.status]}">Verdict: {esc(label(report.status, UNICODE))}</p>')
+    verdict = with_signals(label(report.status, UNICODE), len(report.signals))
+    out.append(f'<p class="verdict {CSS[report.status]}">Verdict: {esc(verdict)}</p>')
+    if report.signals:
+        items = "".join(f"<li>{esc(signal_line(sig))}</li>" for sig in report.signals)
+        out.append(f'<div class="signals"><h3>{SIGNALS}</h3>\n<ul>{items}</ul></div>')
+    if report.declaration is not None:
+        out.append(_declaration(report, report.declaration, level=level + 1))
+    declared = report.declaration.scheme_id if report.declaration else None
     for scheme in report.schemes:
-        out.append(_scheme(scheme, level=level + 1))
+        out.append(_scheme(scheme, level=level + 1, declared=scheme.id == declared))
     if challenge:
         out.append(_challenge(a, only_gaps=report.only_gaps, level=level + 1))
     out.append('<p class="legend">Status: ' + "; ".join(esc(label(s, UNICODE)) for s in ("met", "not_met", "insufficient_evidence", "not_applicable")) + ".")
@@ -157,13 +190,14 @@ def _trust(report: Outline, *, challenge: bool, level: int) -> str:
     return "\n".join(out)
 
 
-def _scheme(scheme: SchemeOutline, *, level: int) -> str:
+def _scheme(scheme: SchemeOutline, *, level: int, declared: bool = False) -> str:
+    """A scheme's section; one whose declaration is on page one does not say its outcome and route again."""
     h, h1, h2 = f"h{level}", f"h{level + 1}", f"h{level + 2}"
     out = [f'<section class="scheme" id="scheme-{esc(scheme.id)}">']
     out.append(f"<{h}>{esc(scheme.title)}</{h}>")
     out.append(f'<p class="meta"><code>{esc(scheme.id)}</code> {UNICODE.dash} {esc(scheme.version)} {UNICODE.dash} {esc(scheme.publisher)}</p>')
     out.append(f"<p>{_status(scheme.status)}: {esc(scheme.explanation)}</p>")
-    if scheme.outcome:
+    if scheme.outcome and not declared:
         out.append(f"<p>{esc(scheme.outcome)}</p>")
     for p in scheme.overrides:
         unit = f" {p.unit}" if p.unit else ""
@@ -183,15 +217,62 @@ def _scheme(scheme: SchemeOutline, *, level: int) -> str:
         out.append("</tbody>\n</table>")
     if scheme.trajectories:
         out.append(f"<{h1}>Rates against the national trajectories</{h1}>")
-        out.append(trajectory_chart(scheme.trajectories, chart_id=f"chart-{scheme.id}"))
+        annual = [(req, leaf) for req, leaf in scheme.trajectories if leaf.run_chart is None]
+        if annual:
+            out.append(trajectory_chart(annual, chart_id=f"chart-{scheme.id}"))
+        for req, leaf in scheme.trajectories:
+            if leaf.run_chart is not None:
+                out.append(run_chart_svg(leaf.run_chart, title=f"{req.id} {leaf.describe}", unit=leaf.unit, chart_id=f"run-{req.id}"))
     if scheme.gaps:
         out.append(f"<{h1}>{GAPS}</{h1}>")
         for sec in scheme.gaps:
             out.append(_gap_section(sec, h2))
     else:
         out.append(f"<p>{NO_GAPS}</p>")
-    if scheme.action_plan_route:
+    if scheme.action_plan_route and not declared:
         out.append(f"<p><strong>{ACTION_PLAN}</strong> {esc(scheme.action_plan_route)}</p>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _declaration_row(line: DeclarationLine, requirement_level: str) -> str:
+    why = declaration_why(line.status, line.met, line.judged, requirement_level, line.first_gap, line.first_gap_title,
+                          line.finding, line.missing, line.gaps)
+    return (f'<tr><td><a href="#row-{esc(line.id)}">{esc(line.id)}</a></td><td>{esc(line.title)}</td>'
+            f"<td>{_status(line.status)}</td><td>{esc(why)}</td></tr>")
+
+
+def _declaration(report: Outline, d: Declaration, *, level: int) -> str:
+    h, h1 = f"h{level}", f"h{level + 1}"
+    out = [f'<section class="declaration" id="declaration-{esc(d.scheme_id)}">']
+    out.append(f"<{h}>{esc(d.form)}</{h}>")
+    out.append('<dl class="meta">')
+    out.append(f"<dt>Scheme</dt><dd>{esc(d.scheme_title)}</dd>")
+    deadline = deadline_words(d.deadline, d.days_to_deadline)
+    if deadline:
+        out.append(f"<dt>Deadline</dt><dd>{esc(deadline)}</dd>")
+    out.append(f"<dt>Result</dt><dd>{_status(d.status)}: {esc(declaration_count(d.met, d.judged, d.level_plural))}</dd>")
+    out.append("</dl>")
+    out.append(f'<p class="legend">{esc(DECLARATION_NOTE.format(level=d.level))}</p>')
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in DECLARATION_COLUMNS)
+    out.append(f'<table class="declaration-actions">\n<thead><tr>{head}</tr></thead>\n<tbody>')
+    out += [_declaration_row(line, d.requirement_level) for line in d.sections]
+    out.append("</tbody>\n</table>")
+    if d.conditions:
+        out.append(f"<{h1}>{DECLARATION_CONDITIONS}</{h1}>")
+        out.append(f'<table class="declaration-conditions">\n<thead><tr>{head}</tr></thead>\n<tbody>')
+        out += [_declaration_row(line, d.requirement_level) for line in d.conditions]
+        out.append("</tbody>\n</table>")
+    out.append(f"<{h1}>{DECLARATION_OUTCOME}</{h1}>\n<p>{_status(d.status)} {esc(d.outcome)}</p>")
+    if d.action_plans:
+        out.append(f"<{h1}>{esc(DECLARATION_ACTION_PLANS.format(levels=d.level_plural))}</{h1}>")
+        if d.action_plan_route:
+            out.append(f'<p class="route">{esc(d.action_plan_route)}</p>')
+        out.append("<ul>" + "".join(f"<li><strong>{esc(i)}</strong>: {esc(t)}</li>" for i, t in d.action_plans) + "</ul>")
+    out.append(f'<{h1}>{DECLARATION_SIGN_OFF} <small class="meta">({esc(d.source)})</small></{h1}>')
+    fields = "".join(f"<th scope=\"col\">{esc(f)}</th>" for f in DECLARATION_SIGN_FIELDS)
+    rows = "".join(f'<tr><td>{esc(role)}</td>' + '<td class="line"></td>' * len(DECLARATION_SIGN_FIELDS) + "</tr>" for role in d.sign_off)
+    out.append(f'<table class="signoff">\n<thead><tr><th scope="col"></th>{fields}</tr></thead>\n<tbody>{rows}</tbody>\n</table>')
     out.append("</section>")
     return "\n".join(out)
 
@@ -226,106 +307,6 @@ def _requirement(req: GapRequirement, section_status: str) -> str:
     return "\n".join(out)
 
 
-# ------------------------------------------------------------------ the chart
-
-
-def _num(x: float) -> str:
-    """A coordinate with at most one decimal, no '-0'."""
-    text = f"{x:.1f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def trajectory_chart(items: Sequence[tuple[RequirementResult, LeafResult]], *, chart_id: str = "chart") -> str:
-    """Small multiples: for each requirement, the national trajectory over the years and the trust's rate.
-
-    Each row draws the trajectory through its stated points (interpolated
-    linearly between them, as the rule does), marks its value for the year
-    assessed, and plots the trust's rate for that year -- and the previous
-    period's, when given -- on the same scale.  Rows have their own scales
-    (rates per 1,000 and per 100,000 do not share an axis).  Values are
-    written out beside each row, the trajectory is dashed as well as grey, and
-    the status is written under the label, so nothing rests on colour.
-    """
-    width, label_w, row_h, pad, text_w = 760, 230, 74, 10, 230
-    plot_w = width - label_w - text_w - 20
-    plot_h = 44
-    height = pad * 2 + row_h * len(items) + 24
-    cid = esc(chart_id)
-    out = [
-        f'<figure class="chart" id="{cid}">',
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-labelledby="{cid}-title" font-family="Segoe UI, Helvetica Neue, Arial, sans-serif" font-size="12">',
-        f'<title id="{cid}-title">Trust rate against the national trajectory, one row per measure</title>',
-        f'<g transform="translate({label_w},{pad})">'
-        '<circle cx="6" cy="5" r="5" fill="#24508f"/><text x="15" y="9">Trust rate</text>'
-        '<circle cx="96" cy="5" r="4" fill="#fff" stroke="#24508f" stroke-width="2"/><text x="105" y="9">Previous period</text>'
-        '<line x1="210" y1="5" x2="232" y2="5" stroke="#80868b" stroke-width="2" stroke-dasharray="5 3"/>'
-        '<text x="237" y="9">National trajectory (◆ the year assessed)</text></g>',
-    ]
-    for i, (req, leaf) in enumerate(items):
-        y = pad + 24 + i * row_h
-        value, target = float(leaf.value or 0), float(leaf.threshold or 0)
-        unit = leaf.unit.strip()
-        unit_text = unit if unit == "%" else f" {unit}" if unit else ""
-        year = leaf.trajectory_year  # data, not a year read back out of the threshold's words
-        points = list(leaf.trajectory or ([(year, target)] if year else []))
-        value_text = f"trust {fmt_value(round(value, 2))}{unit_text}"
-        target_text = f"{str(year) + ' ' if year else ''}trajectory {fmt_value(round(target, 2))}{unit_text}"
-        status_text = label(req.status, UNICODE)
-        if leaf.reason.code == "small_numbers":
-            status_text += " (few events)"
-        colour = {"met": "#1d6b2f", "not_met": "#a4161a", "insufficient_evidence": "#8a5a00", "not_applicable": "#5f6368"}[req.status]
-        years = [p[0] for p in points] + ([year] if year else []) + ([year - 1] if year and leaf.previous is not None else [])
-        lo, hi = (min(years), max(years)) if years else (0, 1)
-        span = max(hi - lo, 1)
-        top = max([value, target, float(leaf.previous or 0)] + [p[1] for p in points]) * 1.1 or 1.0
-
-        def px(yr: float) -> float:
-            return label_w + plot_w * (yr - lo) / span
-
-        def py(v: float) -> float:
-            return plot_h - plot_h * v / top
-
-        out.append(f'<g class="row" transform="translate(0,{y})">')
-        out.append(f"<title>{esc(req.id)}: {esc(value_text)}; {esc(target_text)}; {esc(status_text)}</title>")
-        out.append(f'<text x="0" y="13" font-weight="600">{esc(req.id)}</text>')
-        out.append(f'<text x="0" y="28" fill="#555">{esc(_short(leaf.describe, 36))}</text>')
-        out.append(f'<text x="0" y="43" font-weight="600" fill="{colour}">{esc(status_text)}</text>')
-        out.append(f'<line x1="{label_w}" y1="{plot_h}" x2="{_num(label_w + plot_w)}" y2="{plot_h}" stroke="#1b1b1b"/>')
-        if len(points) > 1:
-            line = " ".join(f"{_num(px(yr))},{_num(py(v))}" for yr, v in points)
-            out.append(f'<polyline points="{line}" fill="none" stroke="#80868b" stroke-width="2" stroke-dasharray="5 3"/>')
-        if year is not None:
-            tx, ty = px(year), py(target)
-            out.append(f'<path d="M{_num(tx)},{_num(ty - 5)} l5,5 l-5,5 l-5,-5 z" fill="#80868b"/>')
-            if leaf.previous is not None:
-                out.append(f'<circle cx="{_num(px(year - 1))}" cy="{_num(py(float(leaf.previous)))}" r="4" fill="#fff" stroke="#24508f" stroke-width="2"/>')
-            out.append(f'<circle cx="{_num(tx)}" cy="{_num(py(value))}" r="5" fill="#24508f"/>')
-        out.append(f'<text x="{label_w}" y="{plot_h + 14}" fill="#555">{lo}</text>')
-        out.append(f'<text x="{_num(label_w + plot_w)}" y="{plot_h + 14}" fill="#555" text-anchor="end">{hi}</text>')
-        tx0 = label_w + plot_w + 14
-        out.append(f'<text x="{tx0}" y="17">{esc(value_text)}</text>')
-        out.append(f'<text x="{tx0}" y="33">{esc(target_text)}</text>')
-        if leaf.previous is not None and leaf.trend:
-            out.append(f'<text x="{tx0}" y="49" fill="#555">{esc(leaf.trend)} from {esc(fmt_value(round(float(leaf.previous), 2)))}</text>')
-        out.append("</g>")
-    out.append("</svg>")
-    ops = {leaf.comparison for _, leaf in items}
-    better = "Lower is better. " if ops <= {"<=", "<"} else "Higher is better. " if ops <= {">=", ">"} else ""
-    out.append(
-        f"<figcaption>{better}Each row has its own scale; the dashed line is the national ambition's trajectory, "
-        "and the diamond its value for the year assessed.</figcaption>"
-    )
-    out.append("</figure>")
-    return "\n".join(out)
-
-
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
 # ------------------------------------------------------------------ challenge and many trusts
 
 
@@ -349,7 +330,7 @@ def _challenge(a: Assessment, *, only_gaps: bool, level: int) -> str:
     return "\n".join(out)
 
 
-def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, challenge: bool = False) -> str:
+def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, challenge: bool = False, extra_style: str = "") -> str:
     """An overview table across trusts; with ``challenge``, each trust's challenge view after it."""
     ids = overview.scheme_ids(assessments)
     met = sum(1 for a in assessments if a.all_met)
@@ -371,7 +352,7 @@ def render_many(assessments: Sequence[Assessment], *, only_gaps: bool = False, c
             out.append(f'<section class="trust"><h2>{esc(filled(a.trust.name))} ({esc(filled(a.trust.ods_code))})</h2>')
             out.append(_challenge(a, only_gaps=only_gaps, level=3))
             out.append("</section>")
-    return _page(overview_title(len(assessments)), "\n".join(out) + "\n")
+    return _page(overview_title(len(assessments)), "\n".join(out) + "\n", extra_style)
 
 # ------------------------------------------------------------------ as a registered format (see .formats)
 

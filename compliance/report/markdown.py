@@ -16,6 +16,9 @@ from . import outline, overview
 from .outline import GapRequirement, Outline, SchemeOutline
 from .style import UNICODE, label
 from .wording import (
+    SIGNALS,
+    signal_line,
+    with_signals,
     ACTION_PLAN,
     ACTION_PLAN_MUST,
     CHALLENGE,
@@ -85,7 +88,9 @@ def render_outline(report: Outline, *, challenge: bool = False, level: int = 1) 
     if a.source:
         lines.append(f"| Evidence | {code(a.source)} |")
     lines.append(f"| Schemes | {', '.join(f'{escape(s.id)} ({label(s.status, g)})' for s in report.schemes)} |")
-    lines += [f"| Verdict | **{label(report.status, g)}** |", ""]
+    lines += [f"| Verdict | **{label(report.status, g)}**{escape(with_signals('', len(report.signals)))} |", ""]
+    if report.signals:
+        lines += [f"**{SIGNALS}:**", ""] + [f"- {escape(signal_line(sig))}" for sig in report.signals] + [""]
     for scheme in report.schemes:
         lines += _scheme(scheme, level + 1)
     if challenge:

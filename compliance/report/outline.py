@@ -34,11 +34,16 @@ from ..results import (
     Status,
     filled,
 )
+from .signals import Signal
+from .signals import build as signals_of
 from .style import is_gap
 from .wording import explanation, finding_line, outcome, record_text, records_in_line, scheme_explanation, section_title
 
 __all__ = [
     "Outline",
+    "Declaration",
+    "DeclarationLine",
+    "declaration",
     "SchemeOutline",
     "Row",
     "GapSection",
@@ -150,6 +155,56 @@ class SchemeOutline:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclarationLine:
+    """One line of a declaration: a section (a safety action, a condition), its status and why, as data.
+
+    ``met`` of ``judged`` counts its requirements; for a gap, ``first_gap`` is
+    the first requirement not met (or lacking evidence) with its finding (the
+    reason, figure, threshold and shortfall of what decided it, worded from its
+    reason code) and how much evidence is missing, and ``gaps`` how many there
+    are in all.
+    """
+
+    id: str
+    title: str
+    status: Status
+    met: int
+    judged: int
+    first_gap: str | None
+    first_gap_title: str | None
+    finding: str | None
+    missing: int
+    gaps: int
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """Page one of a board pack for a scheme with a declaration form (MIS): the decision as the board signs it."""
+
+    scheme_id: str
+    scheme_title: str
+    form: str
+    source: str
+    level: str
+    level_plural: str
+    requirement_level: str
+    status: Status
+    outcome: str
+    deadline: str | None
+    days_to_deadline: int | None
+    #: The scheme's own level (safety actions), in scheme order, then the conditions.
+    sections: tuple[DeclarationLine, ...]
+    conditions: tuple[DeclarationLine, ...]
+    #: Sections of the scheme's level met, of those judged.
+    met: int
+    judged: int
+    #: For each unmet section: its id and what its action plan must say.
+    action_plans: tuple[tuple[str, str], ...]
+    action_plan_route: str | None
+    sign_off: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Outline:
     """A whole report for one trust: the header's facts and each scheme's outline."""
 
@@ -164,6 +219,10 @@ class Outline:
     only_gaps: bool
     #: Whether the unverified legend closes the report.
     unverified: bool
+    #: Page one, when a scheme assessed has a declaration form (the first such scheme).
+    declaration: Declaration | None = None
+    #: Adverse informative outcomes the headline must not hide (see :mod:`.signals`).
+    signals: tuple[Signal, ...] = ()
 
 
 def judged(counts: Mapping[str, int]) -> int:
@@ -284,10 +343,69 @@ def scheme_outline(scheme: SchemeResult, *, only_gaps: bool = False) -> SchemeOu
     )
 
 
+def _first_finding(req: RequirementResult) -> str | None:
+    leaves = deciding(req)
+    return finding_line(leaves[0], describe=len(req.measurements) > 1) if leaves and req.reason.code != "not_in_force" else None
+
+
+def _line(sec: SectionResult) -> DeclarationLine:
+    gaps = [r for r in sec.requirements if is_gap(r.status)]
+    first = gaps[0] if gaps else None
+    return DeclarationLine(
+        id=sec.id,
+        title=sec.title,
+        status=sec.status,
+        met=sec.counts.get("met", 0),
+        judged=judged(sec.counts),
+        first_gap=first.id if first else None,
+        first_gap_title=first.title if first else None,
+        # The first gap's finding, worded from its reason code (not the evaluator's shortfall sentence).
+        finding=_first_finding(first) if first else None,
+        missing=len(first.missing_evidence) if first else 0,
+        gaps=len(gaps),
+    )
+
+
+def declaration(scheme: SchemeResult) -> Declaration | None:
+    """The declaration page of a scheme that has a form to sign, or None."""
+    form = scheme.declaration
+    if form is None:
+        return None
+    counted = [sec for sec in scheme.sections if sec.in_outcome]
+    own = [sec for sec in counted if sec.counts_as is None]
+    conditions = [sec for sec in counted if sec.counts_as is not None]
+    return Declaration(
+        scheme_id=scheme.id,
+        scheme_title=scheme.title,
+        form=form.title,
+        source=form.source,
+        level=scheme.level,
+        level_plural=scheme.level_plural,
+        requirement_level=scheme.requirement_level,
+        status=scheme.status,
+        outcome=outcome(scheme),
+        deadline=None if scheme.deadline is None else scheme.deadline.isoformat(),
+        days_to_deadline=scheme.days_to_deadline,
+        sections=tuple(_line(sec) for sec in own),
+        conditions=tuple(_line(sec) for sec in conditions),
+        met=sum(1 for sec in own if sec.status == "met"),
+        judged=sum(1 for sec in own if sec.status != "not_applicable"),
+        action_plans=tuple((sec.id, sec.action_plan) for sec in counted if sec.status == "not_met" and sec.action_plan),
+        action_plan_route=scheme.action_plan_route,
+        sign_off=tuple(form.sign_off),
+    )
+
+
 def build(assessment: Assessment, *, only_gaps: bool = False) -> Outline:
-    """The outline of one trust's report (``only_gaps``: the summary tables keep only the gaps' rows)."""
+    """The outline of one trust's report (``only_gaps``: the summary tables keep only the gaps' rows).
+
+    A scheme with a declaration form comes first (a board reads the decision it
+    signs before the schemes that inform it); the others keep their order.
+    """
     a = assessment
-    schemes = tuple(scheme_outline(s, only_gaps=only_gaps) for s in a.schemes)
+    ordered = sorted(a.schemes, key=lambda s: s.declaration is None)
+    schemes = tuple(scheme_outline(s, only_gaps=only_gaps) for s in ordered)
+    first = next((d for d in map(declaration, ordered) if d is not None), None)
     return Outline(
         assessment=a,
         trust=filled(a.trust.name),
@@ -298,4 +416,6 @@ def build(assessment: Assessment, *, only_gaps: bool = False) -> Outline:
         schemes=schemes,
         only_gaps=only_gaps,
         unverified=any(s.unverified for s in schemes),
+        declaration=first,
+        signals=signals_of(a),
     )

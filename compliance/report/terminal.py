@@ -27,6 +27,9 @@ from .challenge import SectionChallenge
 from .outline import GapRequirement, GapSection, Outline, SchemeOutline
 from .style import STYLES, Glyphs, clean, glyphs_for, label
 from .wording import (
+    SIGNALS,
+    signal_line,
+    with_signals,
     ACTION_PLAN,
     ACTION_PLAN_MUST_LABEL,
     MISSING,
@@ -160,7 +163,12 @@ def header(report: Outline, console: Console, g: Glyphs) -> None:
     console.print(schemes)
     verdict = Text("Verdict: ", style="bold")
     verdict.append_text(status_text(report.status, g, upper=True))
+    if report.signals:
+        verdict.append(with_signals("", len(report.signals)), style="bold")
     console.print(verdict)
+    if report.signals:
+        console.print(Text(f"{SIGNALS}:", style="bold"))
+        console.print(bullets([clean(signal_line(sig)) for sig in report.signals], g))
 
 
 def _scheme(scheme: SchemeOutline, console: Console, g: Glyphs) -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import LeafResult, RecordRef, RequirementResult, SchemeResult, SectionResult
+    from .signals import Signal
 
 __all__ = [
     "WORDS",
@@ -83,6 +84,22 @@ __all__ = [
     "SPC_LEGEND",
     "SPC_LOWER_HIDDEN",
     "spc_summary",
+    "TRAJECTORY_CHART",
+    "SIGNALS",
+    "signal_text",
+    "signal_line",
+    "month_words",
+    "with_signals",
+    "DECLARATION_COLUMNS",
+    "DECLARATION_CONDITIONS",
+    "DECLARATION_OUTCOME",
+    "DECLARATION_ACTION_PLANS",
+    "DECLARATION_SIGN_OFF",
+    "DECLARATION_SIGN_FIELDS",
+    "DECLARATION_NOTE",
+    "declaration_count",
+    "declaration_why",
+    "deadline_words",
 ]
 
 #: The four statuses in words (a symbol goes beside them; see :mod:`.style`).
@@ -456,14 +473,14 @@ def section_explanation(section: SectionResult, requirement: str = "standard") -
 
 def _counted(scheme: SchemeResult, *, so_far: bool = False) -> tuple[str, list[SectionResult]]:
     """``3 of 10 safety actions and 1 of 1 condition``: the sections in the outcome, counted as the scheme names them."""
-    own = scheme.levels.get("section", "section")
+    own = scheme.level
     groups: dict[str, list[SectionResult]] = {}
     for result in scheme.sections:
         if result.in_outcome and result.status != "not_applicable":
-            groups.setdefault(result.counts_as, []).append(result)
+            groups.setdefault(result.counts_as or own, []).append(result)
     parts = []
     for noun, group in sorted(groups.items(), key=lambda item: item[0] != own):  # the scheme's own level first
-        plural = scheme.levels.get("sections", own + "s") if noun == own else noun + "s"
+        plural = scheme.level_plural if noun == own else noun + "s"
         met = sum(1 for r in group if r.status == "met")
         parts.append(f"{met} of {len(group)} {noun if len(group) == 1 else plural}")
     return " and ".join(parts), [r for group in groups.values() for r in group]
@@ -595,9 +612,108 @@ SPC_LEGEND = {
 }
 
 
+#: The chart of a rate against its trajectory from annual figures.
+TRAJECTORY_CHART = {
+    "title": "Trust rate against the national trajectory, one row per measure",
+    "trust": "Trust rate",
+    "previous": "Previous period",
+    "trajectory": "National trajectory (◆ the year assessed)",
+    "lower": "Lower is better.",
+    "higher": "Higher is better.",
+    "caption": "Each row has its own scale, from zero; the dashed line is the national ambition's trajectory, and the diamond its value for the year assessed.",
+}
+
+
 def spc_summary(variation: str, assurance: str | None) -> str:
     """``Special cause variation of a concerning nature; the process limits straddle the trajectory ...``."""
     text = SPC_VARIATION[variation]
     if assurance is not None:
         text += f"; {SPC_ASSURANCE[assurance]}"
     return text[:1].upper() + text[1:] + "."
+
+
+# Safety signals beside the verdict (see .signals).
+
+#: The heading beside the verdict when a signal is found.
+SIGNALS = "Safety signals"
+
+
+def signal_text(kind: str, measure: str, value: float | None, threshold: float | None, unit: str, year: int | None, month: str | None) -> str:
+    """One signal in words: 'stillbirths per 1,000 births above the 2021 trajectory (4.04 against 3.78 per 1,000)'."""
+    unit_text = "" if not unit else unit if unit == "%" else f" {unit}"
+    if kind == "worse_than_trajectory":
+        when = f"the {year} trajectory" if year is not None else "the trajectory"
+        figures = ""
+        if value is not None and threshold is not None:
+            figures = f" ({fmt_value(round(value, 2))} against {fmt_value(round(threshold, 2))}{unit_text})"
+        return f"{measure} worse than {when}{figures}"
+    if kind == "special_cause_concern":
+        latest = f" in {month_words(month)}" if month else ""
+        return f"{measure}: {SPC_VARIATION['concern']}{latest}"
+    raise KeyError(kind)
+
+
+def signal_line(sig: Signal) -> str:
+    """A signal as every renderer lists it: its words and the requirements that measured it."""
+    text = signal_text(sig.kind, sig.measure, sig.value, sig.threshold, sig.unit, sig.year, sig.month)
+    return f"{text} ({', '.join(sig.requirement_ids)})"
+
+
+def month_words(month: str) -> str:
+    """'2021-06' as 'June 2021' (not strftime: it follows the locale)."""
+    return f"{_MONTHS[int(month[5:7]) - 1]} {month[:4]}"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+def with_signals(verdict: str, signals: int) -> str:
+    """The verdict and what it must not hide: 'met; but 2 safety signals (below)'."""
+    if not signals:
+        return verdict
+    return f"{verdict}; but {signals} safety signal{'s' if signals != 1 else ''}, listed below"
+
+
+# The declaration: page one of a board pack for a scheme with a form to sign.
+
+DECLARATION_COLUMNS = ("", "Title", "Status", "Why")
+DECLARATION_CONDITIONS = "Conditions"
+DECLARATION_OUTCOME = "Outcome"
+DECLARATION_ACTION_PLANS = "Action plans for the unmet {levels}"
+DECLARATION_SIGN_OFF = "Sign-off"
+DECLARATION_SIGN_FIELDS = ("Name", "Signature", "Date")
+DECLARATION_NOTE = "Prepared from the evidence named above; the board signs NHS Resolution's own form. Each line is explained under its {level} below."
+
+
+def declaration_count(met: int, judged: int, levels: str) -> str:
+    """'8 of 10 safety actions met'."""
+    return f"{met} of {judged} {levels} met"
+
+
+def declaration_why(status: str, met: int, judged: int, requirement_level: str, first_gap: str | None,
+                    first_gap_title: str | None, shortfall: str | None, missing: int, gaps: int) -> str:
+    """One line on why a section has its status: the first gap and its figure, or the count met."""
+    plural = requirement_level + ("" if judged == 1 else "s")
+    if status == "not_applicable":
+        return f"No {requirement_level} applies to this evidence."
+    if first_gap is None:
+        return f"{met} of {judged} {plural} met."
+    text = f"{first_gap} {first_gap_title}"
+    if shortfall:
+        text += f": {shortfall}"
+    elif missing:
+        text += f": {missing} piece{'s' if missing != 1 else ''} of evidence missing"
+    if gaps > 1:
+        text += f" (and {gaps - 1} more)"
+    return text + "."
+
+
+def deadline_words(deadline: str | None, days_left: int | None) -> str | None:
+    """'Declaration deadline 15 July 2021 (52 days left)'."""
+    if deadline is None:
+        return None
+    day = dt.date.fromisoformat(deadline)
+    text = f"Declaration deadline {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    if days_left is not None:
+        text += f" ({days_left} day{'s' if days_left != 1 else ''} left: a position so far)"
+    return text

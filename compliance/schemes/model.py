@@ -29,6 +29,7 @@ __all__ = [
     "Parameter",
     "ParamRef",
     "Leaf",
+    "Declaration",
     "AllNode",
     "AnyNode",
     "AtLeastNode",
@@ -332,6 +333,19 @@ class Levels(_Model):
         return self.sections or self.section + "s"
 
 
+class Declaration(_Model):
+    """The form a board signs for this scheme, when it has one (MIS: NHS Resolution's board declaration).
+
+    A scheme with a declaration puts it on the first page of a board report: each
+    section with its status and why, the conditions, the outcome, the action-plan
+    route for each unmet section, and a block for the people who sign.
+    """
+
+    title: str = Field(description="What the form is called, e.g. 'Board declaration'.")
+    source: str = Field(description="The reference id(s) the sign-off rests on.")
+    sign_off: list[str] = Field(min_length=1, description="Who signs, one role per line of the sign-off block.")
+
+
 class NotEncoded(_Model):
     """A reference id deliberately left out of the scheme, and why."""
 
@@ -350,6 +364,7 @@ class Scheme(_Model):
     sources: list[Source] = Field(min_length=1)
     period: SchemePeriod | None = None
     levels: Levels = Field(default_factory=Levels)
+    declaration: Declaration | None = None
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     outcome: Outcome
     sections: list[Section] = Field(min_length=1)
