@@ -320,8 +320,8 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         comparison="<=",
                         threshold=3.4,
                         threshold_shown="3.4 per 1,000 (2021 trajectory)",
-                        trajectory_year=2021,
                         shortfall="0.7 per 1,000 above the 2021 trajectory of 3.4",
+                        trajectory_year=2021,  # as the engine sets it: the chart reads the year, never the wording
                     )
                 ],
                 shortfall="0.7 per 1,000 above the 2021 trajectory of 3.4",
