@@ -36,6 +36,7 @@ from .wording import (
     UNVERIFIED_LEGEND,
     WEAKNESSES,
     DECLARATION_ACTION_PLANS,
+    DECLARATION_PLANS_WHERE,
     DECLARATION_COLUMNS,
     DECLARATION_CONDITIONS,
     DECLARATION_NOTE,
@@ -48,6 +49,7 @@ from .wording import (
     declaration_why,
     signal_line,
     with_signals,
+    REASON_WORDS,
     fmt_value,
     overview_tally,
     record_words,
@@ -236,10 +238,12 @@ def _scheme(scheme: SchemeOutline, *, level: int, declared: bool = False) -> str
 
 
 def _declaration_row(line: DeclarationLine, requirement_level: str) -> str:
-    why = declaration_why(line.status, line.met, line.judged, requirement_level, line.first_gap, line.first_gap_title,
-                          line.finding, line.missing, line.gaps)
+    # Why, in a word (the reason code's), pointing to the gap where its figure and records are set out once.
+    why = declaration_why(line.status, line.met, line.judged, requirement_level, line.first_gap, None,
+                          REASON_WORDS[line.reason] if line.reason else None, 0, line.gaps)
+    cell = f'<a href="#req-{esc(line.first_gap)}">{esc(why)}</a>' if line.first_gap else esc(why)
     return (f'<tr><td><a href="#row-{esc(line.id)}">{esc(line.id)}</a></td><td>{esc(line.title)}</td>'
-            f"<td>{_status(line.status)}</td><td>{esc(why)}</td></tr>")
+            f"<td>{_status(line.status)}</td><td>{cell}</td></tr>")
 
 
 def _declaration(report: Outline, d: Declaration, *, level: int) -> str:
@@ -268,7 +272,9 @@ def _declaration(report: Outline, d: Declaration, *, level: int) -> str:
         out.append(f"<{h1}>{esc(DECLARATION_ACTION_PLANS.format(levels=d.level_plural))}</{h1}>")
         if d.action_plan_route:
             out.append(f'<p class="route">{esc(d.action_plan_route)}</p>')
-        out.append("<ul>" + "".join(f"<li><strong>{esc(i)}</strong>: {esc(t)}</li>" for i, t in d.action_plans) + "</ul>")
+        # What each plan must contain is said once, under its gap (which this points to), not here as well.
+        links = ", ".join(f'<a href="#gaps-{esc(i)}">{esc(i)}</a>' for i, _ in d.action_plans)
+        out.append(f"<p>{esc(DECLARATION_PLANS_WHERE)} {links}.</p>")
     out.append(f'<{h1}>{DECLARATION_SIGN_OFF} <small class="meta">({esc(d.source)})</small></{h1}>')
     fields = "".join(f"<th scope=\"col\">{esc(f)}</th>" for f in DECLARATION_SIGN_FIELDS)
     rows = "".join(f'<tr><td>{esc(role)}</td>' + '<td class="line"></td>' * len(DECLARATION_SIGN_FIELDS) + "</tr>" for role in d.sign_off)
@@ -278,7 +284,10 @@ def _declaration(report: Outline, d: Declaration, *, level: int) -> str:
 
 
 def _gap_section(sec: GapSection, h: str) -> str:
-    """A gap section: its id and status (its title is in the summary table, which links here), its plan, its gaps."""
+    """A gap section: its id and status (its title is in the summary table, which links here), its plan, its gaps.
+
+    What its action plan must contain is said here only: page one points here.
+    """
     head = f'<{h} class="gap-section" id="gaps-{esc(sec.id)}">{esc(sec.id)} {_status(sec.status)}'
     if sec.action_plan:  # on the section's own line, as the terminal has it
         head += f' <span class="plan"><strong>{ACTION_PLAN_MUST}</strong> {esc(sec.action_plan)}</span>'

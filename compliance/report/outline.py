@@ -159,10 +159,10 @@ class DeclarationLine:
     """One line of a declaration: a section (a safety action, a condition), its status and why, as data.
 
     ``met`` of ``judged`` counts its requirements; for a gap, ``first_gap`` is
-    the first requirement not met (or lacking evidence) with its finding (the
-    reason, figure, threshold and shortfall of what decided it, worded from its
-    reason code) and how much evidence is missing, and ``gaps`` how many there
-    are in all.
+    the first requirement not met (or lacking evidence) with its reason code
+    (the page says why in a word and points to the gap, where the figure,
+    threshold, shortfall and records are set out once) and how much evidence is
+    missing, and ``gaps`` how many there are in all.
     """
 
     id: str
@@ -172,7 +172,7 @@ class DeclarationLine:
     judged: int
     first_gap: str | None
     first_gap_title: str | None
-    finding: str | None
+    reason: str | None
     missing: int
     gaps: int
 
@@ -343,11 +343,6 @@ def scheme_outline(scheme: SchemeResult, *, only_gaps: bool = False) -> SchemeOu
     )
 
 
-def _first_finding(req: RequirementResult) -> str | None:
-    leaves = deciding(req)
-    return finding_line(leaves[0], describe=len(req.measurements) > 1) if leaves and req.reason.code != "not_in_force" else None
-
-
 def _line(sec: SectionResult) -> DeclarationLine:
     gaps = [r for r in sec.requirements if is_gap(r.status)]
     first = gaps[0] if gaps else None
@@ -359,8 +354,7 @@ def _line(sec: SectionResult) -> DeclarationLine:
         judged=judged(sec.counts),
         first_gap=first.id if first else None,
         first_gap_title=first.title if first else None,
-        # The first gap's finding, worded from its reason code (not the evaluator's shortfall sentence).
-        finding=_first_finding(first) if first else None,
+        reason=first.reason.code if first else None,
         missing=len(first.missing_evidence) if first else 0,
         gaps=len(gaps),
     )
@@ -383,7 +377,8 @@ def declaration(scheme: SchemeResult) -> Declaration | None:
         level_plural=scheme.level_plural,
         requirement_level=scheme.requirement_level,
         status=scheme.status,
-        outcome=outcome(scheme),
+        # The table above names what is not met: the outcome does not list it again.
+        outcome=outcome(scheme, list_unmet=False),
         deadline=None if scheme.deadline is None else scheme.deadline.isoformat(),
         days_to_deadline=scheme.days_to_deadline,
         sections=tuple(_line(sec) for sec in own),

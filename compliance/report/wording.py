@@ -99,6 +99,7 @@ __all__ = [
     "DECLARATION_NOTE",
     "declaration_count",
     "declaration_why",
+    "DECLARATION_PLANS_WHERE",
     "deadline_words",
 ]
 
@@ -681,6 +682,8 @@ DECLARATION_CONDITIONS = "Conditions"
 DECLARATION_OUTCOME = "Outcome"
 DECLARATION_ACTION_PLANS = "Action plans for the unmet {levels}"
 DECLARATION_SIGN_OFF = "Sign-off"
+#: Before the links to the gaps whose action plans are owed (each plan's contents are said there, once).
+DECLARATION_PLANS_WHERE = "What each plan must contain is set out with its gap:"
 DECLARATION_SIGN_FIELDS = ("Name", "Signature", "Date")
 DECLARATION_NOTE = "Prepared from the evidence named above; the board signs NHS Resolution's own form. Each line is explained under its {level} below."
 
@@ -698,7 +701,7 @@ def declaration_why(status: str, met: int, judged: int, requirement_level: str, 
         return f"No {requirement_level} applies to this evidence."
     if first_gap is None:
         return f"{met} of {judged} {plural} met."
-    text = f"{first_gap} {first_gap_title}"
+    text = f"{first_gap} {first_gap_title}" if first_gap_title else first_gap  # the title is in the gap it points to
     if shortfall:
         text += f": {shortfall}"
     elif missing:
