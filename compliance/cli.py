@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import InputError, Location, Problem, UsageError, did_you_mean
+from .errors import InputError, Location, Problem, UsageError, did_you_mean, visible
 from .report import formats
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,9 +136,14 @@ def parse_today(text: str | None) -> Any:
     try:
         if not _DATE.match(raw):
             raise ValueError(raw)
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise UsageError([Problem("U040", f"'{text}' is not a date", Location("--today"), "a date as YYYY-MM-DD, e.g. --today 2021-07-15")]) from None
+    from .source import DATE_RANGE, date_in_range
+
+    if not date_in_range(day):
+        raise UsageError([Problem("U041", f"{day} is outside the calendar this tool reckons in", Location("--today"), DATE_RANGE)])
+    return day
 
 
 def evidence_files(args: Sequence[str]) -> list[Path]:
@@ -253,15 +258,13 @@ class _Out:
 
     def render(self, draw: Callable[[Console], None]) -> None:
         """Draw rich output: in colour to a terminal, else as plain 80-column text."""
-        from .report.terminal import make_console, strip_trailing
+        from .report.terminal import SafeConsole, make_console, strip_trailing
 
         if not self.output and _is_tty(sys.stdout) and not _no_color():
             import shutil
 
-            from rich.console import Console
-
             width = min(shutil.get_terminal_size((80, 24)).columns, 100)
-            console = Console(file=sys.stdout, width=width, force_terminal=True, highlight=False, emoji=False, soft_wrap=False)
+            console: Console = SafeConsole(file=sys.stdout, width=width, force_terminal=True, highlight=False, emoji=False, soft_wrap=False)
             draw(console)
             return
         width = 80
@@ -282,14 +285,16 @@ def _load_schemes(ids: Sequence[str] | None) -> list[Any] | None:
     if not ids:
         return None
     from . import load_scheme
+    from .schemes.selection import is_family
 
-    out = []
+    out: list[Any] = []
     seen = set()
     for item in ids:
         for sid in (s.strip() for s in item.split(",")):
             if sid and sid not in seen:
                 seen.add(sid)
-                out.append(load_scheme(sid))
+                # A family name (mis) stays a name: its version is chosen by each evidence file's period.
+                out.append(sid if is_family(sid) else load_scheme(sid))
     return out
 
 
@@ -468,7 +473,7 @@ def parse_records(items: Sequence[str] | None, files: Sequence[Path]) -> list[An
 
 def _notes(notes: Sequence[str]) -> None:
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {visible(note, newlines=False)}", file=sys.stderr)
 
 
 def _assess_one(path: Path, records: Sequence[Any], scheme_ids: list[str] | None, params: dict[str, Any] | None, today: Any) -> Assessment:
@@ -498,6 +503,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
         hint = (", or " + ("one evidence file" if many else "several evidence files")) if fmt.shows(other) else ""
         raise UsageError([Problem("U052", f"the {fmt.title} format cannot show {formats.VIEWS[view]}", Location("--format"),
                                   expected=f"--format {formats.in_words(view)}{hint}")])
+    if args.compare:
+        return _compare(args, fmt.name, files, params, today)
     shape = "full" if not many or args.challenge else fmt.batch
     if not many and (records or files[0].suffix.lower() in WORKBOOK_SUFFIXES):
         kept = [_shape(_assess_one(files[0], records, args.scheme, params, today), shape)]
@@ -508,6 +515,26 @@ def cmd_assess(args: argparse.Namespace) -> int:
     rendered = fmt.render(view, results if many else results[0], formats.Options(only_gaps=args.only_gaps))
     _Out(args.output).emit(fmt, rendered)
     return EXIT_OK if all_met else EXIT_GAPS
+
+
+def _compare(args: argparse.Namespace, fmt: str, files: Sequence[Path], params: dict[str, Any] | None, today: Any) -> int:
+    """``--compare``: one evidence file under two versions, side by side (terminal, Markdown or JSON)."""
+    from .report import scheme_compare
+
+    ids = [sid.strip() for item in (args.scheme or []) for sid in item.split(",") if sid.strip()]
+    if len(files) != 1 or len(ids) != 2 or fmt not in ("terminal", "markdown", "json"):
+        raise UsageError([Problem("U062", "--compare takes one evidence file, two --scheme versions (older first) and --format terminal, markdown or json",
+                                  Location("--compare"), expected="compliance assess FILE --scheme mis-y3 --scheme mis-y4 --compare")])
+    result = _assess_path(files[0], _load_schemes(ids), params, today)
+    view = scheme_compare.compare(result, ids[0], ids[1])
+    out = _Out(args.output)
+    if fmt == "json":
+        out.write_text(scheme_compare.to_json(view))
+    elif fmt == "markdown":
+        out.write_text(scheme_compare.render_markdown(view))
+    else:
+        out.render(lambda console: scheme_compare.render_terminal(view, console))
+    return EXIT_OK if view.old_status == "met" and view.new_status == "met" else EXIT_GAPS
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -530,13 +557,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except InputError as err:
             errors.append(err)
             continue
-        lines.append(f"ok: {path} ({filled(ev.trust.name)}, {ev.period.start} to {ev.period.end})")
+        lines.append(visible(f"ok: {path} ({filled(ev.trust.name)}, {ev.period.start} to {ev.period.end})", newlines=False))
         if ev.blanks:
             # Blanks are allowed (a template being filled in): listed so that none is forgotten.
             n = len(ev.blanks)
             lines.append(f"{n} field{'' if n == 1 else 's'} not yet filled:")
-            lines.extend(f"  {path_}" for path_ in ev.blanks)
-        lines.extend(f"note: {note}" for note in ev.notes)
+            lines.extend(f"  {visible(path_, newlines=False)}" for path_ in ev.blanks)
+        lines.extend(f"note: {visible(note, newlines=False)}" for note in ev.notes)
     if errors:
         raise errors[0] if len(errors) == 1 else ManyInputErrors(errors)
     _Out(None).write_text("\n".join(lines))
@@ -552,6 +579,19 @@ def _all_schemes() -> list[Any]:
 def cmd_schemes(args: argparse.Namespace) -> int:
     from .report import schemes as schemes_report
 
+    if getattr(args, "schemes_action", None) == "diff":
+        from . import load_scheme
+        from .report import scheme_diff
+
+        changes = scheme_diff.diff(load_scheme(args.old), load_scheme(args.new))
+        out = _Out(args.output)
+        if args.format == "json":
+            out.write_text(scheme_diff.to_json(changes))
+        elif args.format == "markdown":
+            out.write_text(scheme_diff.render_markdown(changes))
+        else:
+            out.render(lambda console: scheme_diff.render_terminal(changes, console))
+        return EXIT_OK
     if getattr(args, "schemes_action", None) == "show":
         from . import load_scheme
 
@@ -566,7 +606,10 @@ def cmd_schemes(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from .report import schemes as schemes_report
 
-    pool = _load_schemes(args.scheme) or _all_schemes()
+    from .schemes.loader import builtin_family
+
+    # A family name here means every version of it: a requirement id names its year.
+    pool = [v for s in (_load_schemes(args.scheme) or _all_schemes()) for v in (builtin_family(s) or () if isinstance(s, str) else (s,))]
     for scheme in pool:
         found = scheme.find(args.requirement)
         if found is not None:
@@ -683,6 +726,16 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+def _max_bytes_option(text: str) -> int:
+    """``--max-bytes N``: a positive whole number of bytes (K, M and G suffixes allowed: 200M)."""
+    raw = text.strip().upper()
+    scale = {"K": 10**3, "M": 10**6, "G": 10**9}.get(raw[-1:], 1)
+    digits = raw[:-1] if scale > 1 else raw
+    if not digits.isdigit() or len(digits) > 15 or int(digits) == 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of bytes (e.g. 200000000 or 200M)")
+    return int(digits) * scale
+
+
 #: What ``assess`` can show: a --format must render one of them (which one depends on the files and --challenge).
 ASSESS_VIEWS: tuple[View, ...] = ("assessment", "assessments", "challenge", "challenges")
 
@@ -715,6 +768,8 @@ def _format_option(*views: View) -> Callable[[str], str]:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of any error")
+    common.add_argument("--max-bytes", type=_max_bytes_option, default=argparse.SUPPRESS, metavar="N",
+                        help="refuse an input file larger than N bytes (default: 100000000, 100 MB)")
 
     parser = argparse.ArgumentParser(
         prog="compliance",
@@ -729,7 +784,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assess", parents=[common], help="assess evidence files against schemes",
                        description="Assess one trust's evidence file, or many (several files, or a directory of them: one trust per file).")
     p.add_argument("evidence", nargs="+", metavar="EVIDENCE", help="evidence file(s) (JSON, YAML or an Excel workbook) or a directory of them")
-    p.add_argument("--scheme", action="append", metavar="ID", help="scheme id or YAML path (repeatable; default: every bundled scheme the evidence covers)")
+    p.add_argument("--scheme", action="append", metavar="ID", help="scheme id, family (mis: the version by period) or YAML path (repeatable; default: every bundled scheme the evidence covers)")
     p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default=None,
                    help="report format (default: from --output's suffix, e.g. -o board.pdf, else terminal)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
@@ -738,6 +793,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--challenge", action="store_true", help="the board-champion view: questions to ask and weaknesses in the evidence")
     p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     p.add_argument("--records", action="append", metavar="NAME=FILE.csv", help=RECORDS_HELP)
+    p.add_argument("--compare", action="store_true", help="one trust's verdicts under two versions side by side (--scheme OLD --scheme NEW)")
     p.set_defaults(func=cmd_assess)
 
     p = sub.add_parser("validate", parents=[common], help="check evidence files without assessing (exit 0 or 2)",
@@ -753,6 +809,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = ssub.add_parser("show", parents=[common], help="a scheme's requirements as a tree")
     show.add_argument("id", metavar="ID", help="a bundled scheme id or a scheme YAML path")
     show.add_argument("--output", "-o", metavar="FILE", default=argparse.SUPPRESS, help="write to FILE instead of standard output")
+    sdiff = ssub.add_parser("diff", parents=[common], help="what changed between two versions, per safety action (schemes diff mis-y3 mis-y4)")
+    sdiff.add_argument("old", metavar="OLD", help="the earlier version: a bundled scheme id or a YAML path")
+    sdiff.add_argument("new", metavar="NEW", help="the later version")
+    sdiff.add_argument("--format", choices=("terminal", "markdown", "json"), default="terminal")
+    sdiff.add_argument("--output", "-o", metavar="FILE", default=argparse.SUPPRESS, help="write to FILE instead of standard output")
     p.set_defaults(func=cmd_schemes)
 
     p = sub.add_parser("explain", parents=[common], help="what a requirement needs and how it is judged")
@@ -792,14 +853,34 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------ entry
 
 
+def _unknown_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> UsageError | None:
+    """A command that is not one, with the command it was probably meant to be (argparse offers none)."""
+    commands = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    word = next((a for a in argv if not a.startswith("-")), None)
+    if not commands or word is None or word in commands:
+        return None
+    return UsageError(
+        [Problem("U015", f"no command '{word}'", Location("compliance"), "one of " + ", ".join(commands), did_you_mean(word, list(commands)))]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code.  The one place errors become messages."""
     parser = build_parser()
+    unknown = _unknown_command(parser, sys.argv[1:] if argv is None else argv)
+    if unknown is not None:
+        print(parser.format_usage() + unknown.render(), file=sys.stderr)
+        return EXIT_INPUT
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help and --version exit 0, usage errors 2
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     debug = bool(getattr(args, "debug", False))
+    if getattr(args, "max_bytes", None) is not None:
+        from .source import MAX_BYTES_ENV
+
+        # Through the environment: worker processes (forked or spawned) read the same limit.
+        os.environ[MAX_BYTES_ENV] = str(args.max_bytes)
     try:
         return int(args.func(args))
     except InputError as err:
@@ -826,7 +907,7 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         else:
             print(
-                f"compliance: internal error: {type(exc).__name__}: {exc}\n"
+                f"compliance: internal error: {type(exc).__name__}: {visible(str(exc)[:2000], newlines=False)}\n"
                 "This is a bug in compliance, not in your input; rerun with --debug for the traceback.",
                 file=sys.stderr,
             )

@@ -13,6 +13,7 @@ The CLI maps these exceptions to exit codes in one place (``cli.py``):
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,17 +33,102 @@ __all__ = [
     "format_path",
     "column_letters",
     "sheet_reference",
+    "visible",
+    "source_line",
+    "SOURCE_WINDOW",
 ]
 
 #: Loading stops collecting after this many problems; the rest are counted.
 MAX_PROBLEMS = 50
 
 
+#: An echoed source line longer than this is cut to a window around the column, with "…".
+SOURCE_WINDOW = 120
+
+#: What must not reach a terminal or a report raw: C0 and C1 controls (ESC starts terminal
+#: commands, NUL ends C strings), DEL, and the invisible characters that reorder or hide
+#: text -- bidirectional embeddings, overrides and isolates (U+202E), marks, zero-width
+#: joiners, line and paragraph separators, the byte-order mark.  ``\n`` and ``\t`` are
+#: kept unless ``newlines=False`` says the text is one line.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if code == 0x0A:
+        return "\\n"
+    if code == 0x09:
+        return "\\t"
+    if code == 0x0D:
+        return "\\r"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, *, newlines: bool = True) -> str:
+    """``text`` with control, bidirectional and invisible characters shown as escapes (``\\x1b``, ``\\u202e``).
+
+    For everything that came from a file and is shown to a person: a terminal
+    must not obey an escape sequence in a trust's name, and a reader must see
+    the characters a right-to-left override would hide.  With ``newlines=False``
+    a line break is escaped too (a message, a table cell: one line each).
+    """
+    pattern = _UNSAFE if newlines else _UNSAFE_LINE
+    return pattern.sub(_escape_char, text) if pattern.search(text) else text
+
+
+#: The longest part of a rendered problem (its place, message, expectation): a message quoting a
+#: value from the file (``got '...'``) must not carry a 50 MB string to the terminal.
+MAX_PART = 2_000
+
+
+def _capped(text: str) -> str:
+    """One line of a rendered problem: escaped, and cut at :data:`MAX_PART` characters."""
+    if len(text) > MAX_PART:
+        text = text[: MAX_PART - 1] + "…"
+    return visible(text, newlines=False)
+
+
+def source_line(source: str, line: int) -> str | None:
+    """The 1-based ``line`` of ``source``, lines ending at ``\n`` only (as every position is counted)."""
+    start = 0
+    for _ in range(line - 1):
+        start = source.find("\n", start) + 1
+        if start == 0:
+            return None
+    end = source.find("\n", start)
+    return source[start : end if end >= 0 else len(source)].rstrip("\r")
+
+
+def _window(src: str, column: int) -> tuple[str, int]:
+    """The part of a long line around ``column`` (1-based), and the caret's place in it (0-based, as shown)."""
+    at = max(0, column - 1)
+    if len(src) <= SOURCE_WINDOW:
+        start, end = 0, len(src)
+    else:
+        start = max(0, min(at - SOURCE_WINDOW // 2, len(src) - SOURCE_WINDOW))
+        end = start + SOURCE_WINDOW
+    before = ("…" if start > 0 else "") + visible(src[start:at], newlines=False)
+    shown = before + visible(src[at:end], newlines=False) + ("…" if end < len(src) else "")
+    return shown, len(before)
+
+
+#: What a key may not hold to be written after a dot in a path.
+_PLAIN_KEY = re.compile(r"[\s\[\]'\"\\]")
+
+
 def format_path(path: Sequence[str | int]) -> str:
     """Render a key path the way JSONPath readers expect: ``$.cases.deaths[2].died_on``."""
     out = "$"
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part and not _PLAIN_KEY.search(part):
+            out += f".{part}"
+        else:
+            # A key with spaces, brackets or quotes ('note [draft]') in JSONPath's bracket form,
+            # so that it cannot be read as an index or as two keys.
+            out += "['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']"
     return out
 
 
@@ -125,19 +211,20 @@ class Problem:
 
     def render(self, source: str | None = None) -> str:
         """``file:line:col: code: message``, the source line with a caret, then hints."""
-        where = str(self.location)
-        lines = [f"{where + ': ' if where else ''}{self.code}: {self.message}"]
-        if source is not None and self.location.line is not None and self.location.sheet is None:
-            text = source.splitlines()
-            if 0 < self.location.line <= len(text):
-                src = text[self.location.line - 1].rstrip("\n")
-                lines.append(f"  {self.location.line:>4} | {src}")
-                col = max(1, self.location.column or 1)
-                lines.append("       | " + " " * (col - 1) + "^")
+        # Everything here may hold text from the file (a key, a value, the file's own name): shown
+        # with its control characters escaped, and a long source line cut to a window.
+        where = _capped(str(self.location))
+        lines = [f"{where + ': ' if where else ''}{self.code}: {_capped(self.message)}"]
+        if source is not None and self.location.line is not None and self.location.sheet is None and self.location.line > 0:
+            src = source_line(source, self.location.line)
+            if src is not None:
+                shown, caret = _window(src, self.location.column or 1)
+                lines.append(f"  {self.location.line:>4} | {shown}")
+                lines.append("       | " + " " * caret + "^")
         if self.expected:
-            lines.append(f"  expected: {self.expected}")
+            lines.append(f"  expected: {_capped(self.expected)}")
         if self.suggestion:
-            lines.append(f"  did you mean: {self.suggestion}?")
+            lines.append(f"  did you mean: {_capped(self.suggestion)}?")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:

@@ -310,6 +310,8 @@ class SchemeResult(_Result):
     declaration: DeclarationForm | None = None
     parameter_overrides: list[ParameterUse] = Field(default_factory=list)
     unverified_requirements: int = 0
+    #: For a version of a scheme family (MIS Year 3, Year 4...): which version was assessed and why.
+    version_chosen: str | None = None
 
 
 #: What reports show for a header field the evidence left blank.

@@ -12,12 +12,25 @@ refused (the parsers, the validators and the position index all recurse, and
 Python's stack is finite), and YAML aliases may not expand a document beyond
 :func:`_yaml_budget` values (a "billion laughs" file is a few hundred bytes).
 Either is a located problem (exit 2), never a crash.
+
+Before any parsing, a file must be a regular file (a FIFO would block for ever,
+``/dev/zero`` never ends) no larger than :func:`max_bytes` (100 MB unless
+``COMPLIANCE_MAX_BYTES`` says otherwise: the CLI's ``--max-bytes``).  While
+parsing, a number no measure can hold -- a whole number beyond
+:data:`MAX_NUMBER`, NaN or an infinity, a float past the same size -- is a
+located problem at its path.  Line numbers count ``\n`` only, as editors and
+the JSON parser do (YAML's own marks also break lines at U+2028 and NEL).
 """
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import json
+import math
+import os
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +39,30 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import ComplianceError, Location, Problem, ProblemCollector
+from .errors import MAX_PROBLEMS, ComplianceError, Location, Problem, ProblemCollector
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["Document", "load_document", "parse_yaml", "parse_json", "validate_document", "MAX_DEPTH", "too_deep"]
+__all__ = [
+    "Document",
+    "load_document",
+    "read_input",
+    "max_bytes",
+    "parse_yaml",
+    "parse_json",
+    "validate_document",
+    "MAX_DEPTH",
+    "MAX_NUMBER",
+    "DEFAULT_MAX_BYTES",
+    "MAX_BYTES_ENV",
+    "too_deep",
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "DATE_RANGE",
+    "date_in_range",
+    "number_problem",
+    "number_problems",
+]
 
 Path_ = tuple[str | int, ...]
 
@@ -38,6 +70,126 @@ Path_ = tuple[str | int, ...]
 #: is under 10 levels deep and the bundled schemes under 20: 64 is generous, and far from
 #: the depth at which recursive code would exhaust Python's stack.
 MAX_DEPTH = 64
+
+
+#: The largest number (in size) a scheme or evidence file may hold: 2**53 - 1, the largest
+#: whole number a double (what durable-rules compares) holds exactly.  No count, figure or
+#: threshold comes near it; a 400-digit "count" is a slip or an attack, never a measure.
+MAX_NUMBER = 2**53 - 1
+
+#: The largest input file read unless told otherwise (the largest real evidence is a few MB).
+DEFAULT_MAX_BYTES = 100_000_000
+#: The environment variable that changes it (the CLI's ``--max-bytes`` sets it, so worker
+#: processes, forked or spawned, read the same limit).
+MAX_BYTES_ENV = "COMPLIANCE_MAX_BYTES"
+
+
+def max_bytes() -> int:
+    """The size limit for one input file, in bytes."""
+    raw = os.environ.get(MAX_BYTES_ENV, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_input(path: str | Path, *, error: type[ComplianceError]) -> bytes:
+    """The bytes of an input file, checked before reading: a regular file, at most :func:`max_bytes`.
+
+    A FIFO, a device or a directory is a usage error (opening a FIFO blocks until
+    someone writes to it; ``/dev/zero`` has no end); a larger file is refused
+    from its size, before it is read.
+    """
+    from .errors import UsageError
+
+    p = Path(path)
+    where = Location(str(p))
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise error([Problem("E010", f"no such file: {p}", where)]) from None
+    except OSError as exc:
+        raise error([Problem("E013", f"cannot read {p}: {exc.strerror}", where)]) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UsageError([Problem("E011", f"is a directory, not a file: {p}", where, "a regular file")])
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError([Problem("E015", f"is {_kind_of(st.st_mode)}, not a regular file: {p}", where, "a regular file")])
+    limit = max_bytes()
+    if st.st_size > limit:
+        raise error([_too_big(p, st.st_size, limit)])
+    try:
+        # O_NONBLOCK: had the file been swapped for a FIFO since the check, opening it must not wait.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise UsageError([Problem("E015", f"is not a regular file: {p}", where, "a regular file")])
+            data = f.read(limit + 1)  # one byte more than allowed tells a file that grew
+    except IsADirectoryError:
+        raise UsageError([Problem("E011", f"is a directory, not a file: {p}", where, "a regular file")]) from None
+    except OSError as exc:
+        raise error([Problem("E013", f"cannot read {p}: {exc.strerror}", where)]) from None
+    if len(data) > limit:
+        raise error([_too_big(p, len(data), limit)])
+    return data
+
+
+def _too_big(p: Path, size: int, limit: int) -> Problem:
+    return Problem(
+        "E016",
+        f"is too large to read ({size:,} bytes; the limit is {limit:,})",
+        Location(str(p)),
+        f"a file of at most {limit:,} bytes, or a higher limit with --max-bytes",
+    )
+
+
+def number_problem(value: Any, location: Location) -> Problem | None:
+    """The problem with a number no measure can hold (non-finite, or beyond :data:`MAX_NUMBER`); None if it is fine."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return Problem("E018", f"{_float_words(value)} is not a finite number: no measure can hold it", location, "a finite number")
+    if abs(value) > MAX_NUMBER:
+        return Problem("E017", f"{_number_words(value)} is too large for a measure", location, f"a number no larger than {MAX_NUMBER:,} in size")
+    return None
+
+
+def _float_words(value: float) -> str:
+    return "NaN (not a number)" if math.isnan(value) else ("infinity" if value > 0 else "minus infinity")
+
+
+def _number_words(value: float | str) -> str:
+    """A large number as words short enough for a message: 'a 400-digit number', '1e+300'."""
+    if isinstance(value, float):
+        return repr(value)
+    digits = str(value).lstrip("+-") if isinstance(value, str) else None
+    if digits is None:
+        try:
+            digits = str(abs(value))
+        except ValueError:  # past Python's int-to-text limit
+            return "a number of thousands of digits"
+    return f"a {len(digits):,}-digit number" if len(digits) > 20 else digits
+
+
+#: The dates an input may hold.  Windows are reckoned from them (months, working days, bank
+#: holidays), and that arithmetic must stay inside Python's calendar (years 1 to 9999):
+#: centuries of room either side, and no real maternity record falls outside it.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
+DATE_RANGE = f"a date from {EARLIEST_DATE} to {LATEST_DATE}"
+
+
+def date_in_range(value: dt.date) -> bool:
+    """Whether ``value`` lies within :data:`EARLIEST_DATE` to :data:`LATEST_DATE`."""
+    return EARLIEST_DATE <= (value.date() if isinstance(value, dt.datetime) else value) <= LATEST_DATE
 
 
 def too_deep(location: Location) -> Problem:
@@ -57,6 +209,9 @@ class Document:
     index_later: Callable[[Document], None] | None = None
     #: What a reader noticed and did not refuse (a workbook's extra columns, ignored): ``validate`` lists them.
     notes: list[str] = field(default_factory=list)
+    #: Whether every number was checked as it was parsed (JSON and YAML text); a workbook, a CSV
+    #: record list or data given in code is checked by :func:`number_problems` instead.
+    numbers_checked: bool = field(default=False, kw_only=True)
 
     def locate(self, path: Path_ | list[str | int]) -> Location:
         """The location of ``path``, or of its nearest ancestor that has one."""
@@ -99,12 +254,14 @@ def parse_yaml(text: str, *, file: str | None, error: type[ComplianceError]) -> 
     except RecursionError:
         # The pure-Python composer (PyYAML built without libyaml) recurses per level.
         raise error([too_deep(Location(file))], source=text) from None
-    doc = Document(data=None, file=file, text=text)
+    doc = Document(data=None, file=file, text=text, numbers_checked=True)
     problems: list[Problem] = []
     if node is None:
         doc.data = None
         return doc
     walk = _YamlWalk(doc, yaml.constructor.SafeConstructor(), problems, _yaml_budget(text))
+    if any(ch in text for ch in _YAML_ONLY_BREAKS):
+        walk.lines = _line_starts(text)
     try:
         doc.data = walk.value(node, ())
     except _TooLarge as big:
@@ -115,12 +272,14 @@ def parse_yaml(text: str, *, file: str | None, error: type[ComplianceError]) -> 
 
 
 def _yaml_budget(text: str) -> int:
-    """The most values a YAML text may stand for once its aliases are expanded.
+    """The most values a YAML text's aliases may add once expanded (the values written out are not counted).
 
-    Without aliases a document holds fewer values than it has characters; a few
-    aliases reused a few times stay well inside ten times that.
+    Written out, a document holds fewer values than it has characters: a few
+    aliases reused a few times add a small part of that again.  A "billion laughs"
+    of a few hundred bytes is refused after some ten thousand values, in
+    milliseconds, before any memory is at stake.
     """
-    return 10 * len(text) + 10_000
+    return len(text) // 4 + 10_000
 
 
 class _TooLarge(Exception):
@@ -134,6 +293,10 @@ _PLAIN_TAGS = {
 }
 
 
+#: Characters YAML ends a line at but editors (and JSON) do not: lone CR, NEL, U+2028, U+2029.
+_YAML_ONLY_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
 class _YamlWalk:
     """Turn composed YAML nodes into plain data, recording the position of every key."""
 
@@ -143,42 +306,75 @@ class _YamlWalk:
         self.problems = problems
         #: Values still allowed: an alias walks its anchor's nodes again, each one counted.
         self.budget = budget
+        #: Line starts (``\n`` only) when the text has breaks YAML's marks count and editors do not.
+        self.lines: list[int] | None = None
+        #: Collections already walked once: meeting one again is an alias being expanded.
+        self.walked: set[int] = set()
+        #: The anchored node whose alias is being expanded (the outermost) and the alias's path, for the message.
+        self.expanding: tuple[yaml.Node, Path_] | None = None
+
+    def pos(self, mark: Any) -> tuple[int, int]:
+        """A mark as 1-based (line, column), lines ending at ``\n`` only."""
+        if self.lines is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_right(self.lines, mark.index)
+        return line, mark.index - self.lines[line - 1] + 1
+
+    def loc(self, node: yaml.Node, path: Path_) -> Location:
+        return Location(self.doc.file, *self.pos(node.start_mark), path)
 
     def value(self, node: yaml.Node, path: Path_) -> Any:
-        doc, problems = self.doc, self.problems
+        if self.expanding is None:
+            if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+                return self.value_of(node, path)
+            if id(node) not in self.walked:
+                self.walked.add(id(node))
+                return self.value_of(node, path)
+            # Met before: an alias.  Its values count against the budget while it is expanded.
+            self.expanding = (node, path)
+            try:
+                return self.value(node, path)
+            finally:
+                self.expanding = None
         self.budget -= 1
         if self.budget < 0:
+            anchor, used_at = self.expanding
+            line = self.pos(anchor.start_mark)[0]
             raise _TooLarge(
                 Problem(
                     "E008",
-                    "too large once its YAML aliases are expanded (aliases reused inside aliases?)",
-                    _loc(doc, node, path),
+                    f"too large once its YAML aliases are expanded: the anchor on line {line} is repeated by aliases (inside aliases?) too often",
+                    self.loc(anchor, used_at),
                     "plain data; write repeated parts out, or use fewer aliases",
                 )
             )
-        doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        return self.value_of(node, path)
+
+    def value_of(self, node: yaml.Node, path: Path_) -> Any:
+        doc, problems = self.doc, self.problems
+        doc.positions[path] = self.pos(node.start_mark)
         if node.tag not in _PLAIN_TAGS:
-            problems.append(Problem("E005", f"YAML tag '{node.tag}' is not allowed: schemes and evidence are plain data", _loc(doc, node, path)))
+            problems.append(Problem("E005", f"YAML tag '{node.tag}' is not allowed: schemes and evidence are plain data", self.loc(node, path)))
             return None
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and len(path) >= MAX_DEPTH:
-            problems.append(too_deep(_loc(doc, node, path)))
+            problems.append(too_deep(self.loc(node, path)))
             return None
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    problems.append(Problem("E002", "YAML merge keys ('<<') are not supported", _loc(doc, key_node, path)))
+                    problems.append(Problem("E002", "YAML merge keys ('<<') are not supported", self.loc(key_node, path)))
                     continue
                 if not isinstance(key_node, yaml.ScalarNode):
                     # Never construct a mapping or list used as a key: it may be nested without limit.
-                    problems.append(Problem("E003", f"keys must be text, not {'dict' if isinstance(key_node, yaml.MappingNode) else 'list'}", _loc(doc, key_node, path)))
+                    problems.append(Problem("E003", f"keys must be text, not {'dict' if isinstance(key_node, yaml.MappingNode) else 'list'}", self.loc(key_node, path)))
                     continue
                 try:
                     key = self.ctor.construct_object(key_node, deep=True)
                 except (ValueError, OverflowError, yaml.YAMLError):
                     key = key_node.value
                 if not isinstance(key, (str, int)):
-                    problems.append(Problem("E003", f"keys must be text, not {type(key).__name__}", _loc(doc, key_node, path)))
+                    problems.append(Problem("E003", f"keys must be text, not {type(key).__name__}", self.loc(key_node, path)))
                     continue
                 key = str(key)
                 if key in out:
@@ -187,28 +383,39 @@ class _YamlWalk:
                         Problem(
                             "E004",
                             f"duplicate key '{key}' (first defined on line {first[0]})",
-                            _loc(doc, key_node, (*path, key)),
+                            self.loc(key_node, (*path, key)),
                             "each key once per mapping",
                         )
                     )
                     continue
                 # Record the key's own position: messages about a key point at the key.
-                doc.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                doc.positions[(*path, key)] = self.pos(key_node.start_mark)
                 out[key] = self.value(value_node, (*path, key))
-                doc.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                doc.positions[(*path, key)] = self.pos(key_node.start_mark)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.value(child, (*path, i)) for i, child in enumerate(node.value)]
+        if node.tag == _INT_TAG and len(node.value) > 24:
+            # Never turned into an int: past 4,300 digits Python refuses, and no measure holds it anyway.
+            digits = sum(ch.isdigit() for ch in node.value)
+            problems.append(Problem("E017", f"a {digits:,}-digit number is too large for a measure", self.loc(node, path), f"a number no larger than {MAX_NUMBER:,} in size"))
+            return None
         try:
-            return self.ctor.construct_object(node, deep=True)
+            value = self.ctor.construct_object(node, deep=True)
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             # An impossible date such as 2021-13-01 reaches us as a plain ValueError.
-            problems.append(Problem("E006", f"'{node.value}' is not a valid {node.tag.rsplit(':', 1)[-1]}: {exc}", _loc(doc, node, path)))
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            problems.append(Problem("E006", f"'{shown}' is not a valid {node.tag.rsplit(':', 1)[-1]}: {exc}", self.loc(node, path)))
             return None
+        if isinstance(value, (int, float)) and not -MAX_NUMBER <= value <= MAX_NUMBER:  # NaN compares false too
+            refused = number_problem(value, self.loc(node, path))
+            if refused is not None:
+                problems.append(refused)
+                return None
+        return value
 
 
-def _loc(doc: Document, node: yaml.Node, path: Path_) -> Location:
-    return Location(doc.file, node.start_mark.line + 1, node.start_mark.column + 1, path)
+_INT_TAG = "tag:yaml.org,2002:int"
 
 
 # --------------------------------------------------------------------- JSON
@@ -220,8 +427,12 @@ def parse_json(text: str, *, file: str | None, error: type[ComplianceError]) -> 
     if deep_at is not None:
         line, col = _line_col(text, deep_at)
         raise error([too_deep(Location(file, line, col))], source=text)
+    numbers = _JsonNumbers()
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        # The hooks cost next to nothing beside the duplicate-key hook (benchmarks/parse_limits.py).
+        data = json.loads(
+            text, object_pairs_hook=_no_duplicates, parse_int=numbers.whole, parse_float=numbers.real, parse_constant=numbers.constant
+        )
     except RecursionError:
         # Only a text crafted to pass the quick depth test gets here.
         offset = _deep_offset(text)
@@ -229,12 +440,114 @@ def parse_json(text: str, *, file: str | None, error: type[ComplianceError]) -> 
         raise error([too_deep(where)], source=text) from None
     except _DuplicateKey as dup:
         doc = Document(None, file, text)
-        _JsonIndexer(text, doc).run()
-        line, col = _line_col(text, dup.offset(text))
-        raise error([Problem("E004", f"duplicate key '{dup.key}'", Location(file, line, col), "each key once per object")], source=text) from None
+        indexer = _JsonIndexer(text, doc)
+        indexer.run()
+        # The indexer meets the duplicate where it is (the key's name may be used in other objects first).
+        found = indexer.duplicates[0] if indexer.duplicates else None
+        if found is not None:
+            path, (line, col), first_line = found
+            where = Location(file, line, col, path)
+            message = f"duplicate key '{dup.key}' (first defined on line {first_line})"
+        else:  # pragma: no cover - the indexer sees every object json.loads saw
+            where = Location(file, *_line_col(text, dup.offset(text)))
+            message = f"duplicate key '{dup.key}'"
+        raise error([Problem("E004", message, where, "each key once per object")], source=text) from None
     except json.JSONDecodeError as exc:
         raise error([Problem("E001", f"not valid JSON: {exc.msg}", Location(file, exc.lineno, exc.colno), "a JSON object")], source=text) from None
-    return Document(data, file, text, index_later=lambda d: _JsonIndexer(text, d).run())
+    doc = Document(data, file, text, index_later=lambda d: _JsonIndexer(text, d).run(), numbers_checked=True)
+    if numbers.refused:
+        problems = [number_problem_at(doc, path, value) for path, value in _refused_numbers(data)]
+        raise error(problems[:MAX_PROBLEMS], source=text, omitted=max(0, len(problems) - MAX_PROBLEMS))
+    return doc
+
+
+class _Refused:
+    """A number from JSON text that no measure can hold, kept in its place until its path is known."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float | str):
+        self.value = value
+
+
+class _JsonNumbers:
+    """``json.loads``'s number hooks: big and non-finite numbers become :class:`_Refused` placeholders.
+
+    A 5,000-digit integer would otherwise raise a plain ValueError inside
+    ``json.loads`` (Python's int-to-text limit), ``1e400`` would be read as
+    infinity, and ``NaN`` is accepted by the standard parser as a number.
+    """
+
+    __slots__ = ("refused",)
+
+    def __init__(self) -> None:
+        self.refused = False
+
+    def whole(self, text: str) -> int | _Refused:
+        if len(text) <= 15:  # at most 15 digits: always within MAX_NUMBER
+            return int(text)
+        if len(text.lstrip("-")) <= 16 and abs(value := int(text)) <= MAX_NUMBER:
+            return value
+        self.refused = True
+        return _Refused(text)
+
+    def real(self, text: str) -> float | _Refused:
+        value = float(text)
+        if -MAX_NUMBER <= value <= MAX_NUMBER:
+            return value
+        self.refused = True
+        return _Refused(text)  # as written: 1e400 is "too large", not "infinity"
+
+    def constant(self, text: str) -> _Refused:
+        self.refused = True
+        return _Refused(float(text))  # NaN, Infinity, -Infinity
+
+
+def _refused_numbers(data: Any) -> list[tuple[Path_, float | str]]:
+    """Every refused number's path, in document order (an explicit stack: no recursion)."""
+    found: list[tuple[Path_, float | str]] = []
+    stack: list[tuple[Path_, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _Refused):
+            found.append((path, value.value))
+        elif isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+    return found
+
+
+def number_problems(doc: Document, limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """Every number in ``doc.data`` no measure can hold (non-finite, beyond :data:`MAX_NUMBER`), located.
+
+    For documents whose numbers were not checked as they were parsed: a workbook
+    cell can hold 1e300, a CSV field 400 digits, data given in code NaN.
+    """
+    found: list[Problem] = []
+    stack: list[tuple[Path_, Any]] = [((), doc.data)]
+    while stack and len(found) < limit:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, (list, tuple)):
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+            problem = number_problem(value, doc.locate(path))
+            if problem is not None:
+                found.append(problem)
+    return found
+
+
+def number_problem_at(doc: Document, path: Path_, value: float | str) -> Problem:
+    """The problem for a refused number (as read: a float, or an integer's digits) at ``path``."""
+    where = doc.locate(path)
+    if isinstance(value, str):
+        shown = _number_words(value) if value.lstrip("+-").isdigit() else (value if len(value) <= 24 else value[:21] + "...")
+        return Problem("E017", f"{shown} is too large for a measure", where, f"a number no larger than {MAX_NUMBER:,} in size")
+    problem = number_problem(value, where)
+    assert problem is not None
+    return problem
 
 
 #: A JSON string (skipped whole: brackets inside it do not count) or a bracket.
@@ -304,10 +617,18 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _line_starts(text: str) -> list[int]:
+    """The offset at which each line starts (lines end at ``\n`` only)."""
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
 def _line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return line, col
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
 class _JsonIndexer:
@@ -320,10 +641,9 @@ class _JsonIndexer:
         self.doc = doc
         self.i = 0
         # Offsets are turned into line/column lazily from a table of line starts.
-        self.line_starts = [0]
-        for n, ch in enumerate(text):
-            if ch == "\n":
-                self.line_starts.append(n + 1)
+        self.line_starts = _line_starts(text)
+        #: Each duplicate key met: its path, its (line, column) and the line of its first use.
+        self.duplicates: list[tuple[Path_, tuple[int, int], int]] = []
 
     def run(self) -> None:
         try:
@@ -333,8 +653,6 @@ class _JsonIndexer:
             pass
 
     def _pos(self, offset: int) -> tuple[int, int]:
-        import bisect
-
         line = bisect.bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1] + 1
 
@@ -351,10 +669,15 @@ class _JsonIndexer:
             if self.text[self.i] == "}":
                 self.i += 1
                 return
+            seen: dict[str, int] = {}
             while True:
                 self._ws()
                 key_at = self.i
                 key = self._string()
+                if key in seen:
+                    self.duplicates.append(((*path, key), self._pos(key_at), seen[key]))
+                else:
+                    seen[key] = self._pos(key_at)[0]
                 self.doc.positions[(*path, key)] = self._pos(key_at)
                 self._ws()
                 self.i += 1  # ':'
@@ -391,17 +714,12 @@ class _JsonIndexer:
             self.i += 1
 
     def _string(self) -> str:
-        start = self.i
-        self.i += 1
-        while True:
-            ch = self.text[self.i]
-            if ch == "\\":
-                self.i += 2
-                continue
-            self.i += 1
-            if ch == '"':
-                break
-        key: str = json.loads(self.text[start : self.i])
+        # One regular-expression match (in C), not a loop per character: a string may be megabytes long.
+        m = _JSON_STRING.match(self.text, self.i)
+        if m is None:  # pragma: no cover - json.loads accepted it already
+            raise ValueError(self.i)
+        self.i = m.end()
+        key: str = json.loads(m.group())
         return key
 
 
@@ -456,16 +774,14 @@ def load_document(
     reader = (readers or {}).get(p.suffix.lower())
     if reader is not None:
         return reader(p)
+    raw = read_input(p, error=error)
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error([Problem("E010", f"no such file: {p}", Location(str(p)))]) from None
-    except IsADirectoryError:
-        raise error([Problem("E011", f"is a directory, not a file: {p}", Location(str(p)))]) from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error([Problem("E012", f"not UTF-8 text ({exc.reason} at byte {exc.start})", Location(str(p)))]) from None
-    except OSError as exc:
-        raise error([Problem("E013", f"cannot read {p}: {exc.strerror}", Location(str(p)))]) from None
+    # As read_text did: universal newlines (a CRLF file's lines end at \n; a lone CR is a line end too).
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     suffix = p.suffix.lower()
     if suffix == ".json":
         return parse_json(text, file=str(p), error=error)

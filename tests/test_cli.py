@@ -396,7 +396,7 @@ def test_missing_file(run):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("assess", "examples/mis_compliant.json", "--scheme", "mis-y"), "did you mean: mis-y3?"),
+        (("assess", "examples/mis_compliant.json", "--scheme", "mis-y3x"), "did you mean: mis-y3?"),
         (("assess", "examples/mis_compliant.json", "--param", "MIS.Y3.SA1.b.coverag=80", "--scheme", "mis-y3"), "did you mean: MIS.Y3.SA1.b.coverage?"),
         (("assess", "examples/mis_compliant.json", "--param", "nonsense"), "--param: U010: needs ID=VALUE"),
         (("assess", "examples/mis_compliant.json", "--param", "X=2021-02-30"), "looks like a date"),

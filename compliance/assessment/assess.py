@@ -30,7 +30,8 @@ from ..rules.runner import Runner, runner, top_ruleset
 from ..rules.runtime import Session
 from ..schemes.model import Scheme
 from ..schemes.parameters import check_overrides
-from ..schemes.selection import resolve_schemes
+from ..report.wording import version_chosen
+from ..schemes.selection import Choice, choose
 from . import facts, findings
 
 __all__ = ["assess"]
@@ -52,15 +53,17 @@ def assess(
     """
     source = str(evidence) if isinstance(evidence, (str, Path)) else None
     ev = load_evidence(evidence, today=today)
-    chosen = resolve_schemes(ev, schemes)
+    choices = choose(ev, schemes)
+    chosen = [c.scheme for c in choices]
     overrides = check_overrides(chosen, params)
     outcomes: dict[str, str] = {}
     results: list[SchemeResult] = []
-    for scheme in chosen:
+    for choice, scheme in zip(choices, chosen):
         with Session() as session:
             result = _assess_scheme(runner(scheme), session, ev, overrides, outcomes)
         outcomes[scheme.id] = result.status
-        results.append(result)
+        why = _why(choice, ev)
+        results.append(result if why is None else result.model_copy(update={"version_chosen": why}))
     with Session() as session:
         fired = session.fire(top_ruleset(), [{"key": "A", **facts.counts(r.status for r in results)}])
     status: Status = fired[0].split("|")[1]  # type: ignore[assignment]
@@ -86,6 +89,14 @@ def _submitter(ev: Evidence) -> str | None:
     return f"{name or NOT_YET_FILLED}, {role or NOT_YET_FILLED}"
 
 
+def _why(choice: Choice, ev: Evidence) -> str | None:
+    """Which version of its family the scheme is, and why it was chosen (None for a scheme with no versions)."""
+    v, w = choice.scheme.versioning, choice.scheme.window
+    if v is None or w is None:
+        return None
+    return version_chosen(v.label, choice.how, choice.asked, ev.period.end, w.start, w.end)
+
+
 def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mapping[str, Any], outcomes: Mapping[str, str]) -> SchemeResult:
     c = run.compiled
     scheme = c.scheme
@@ -96,7 +107,7 @@ def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mappi
     verdicts = run.fire(session, measured.leaf_facts) if measured.leaf_facts else {}
 
     # 2. Combinators, deepest first, from counts of their children's verdicts.
-    nodes = {n.key: n for n in c.nodes}
+    nodes = run.nodes
     for level in c.node_levels:
         verdicts.update(run.fire(session, [{"key": k, **facts.counts(verdicts[ch][0] for ch in nodes[k].children)} for k in level]))
 
@@ -109,16 +120,13 @@ def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mappi
     verdicts.update(run.fire(session, requirement_facts))
 
     # 4. Section roll-ups, then the outcome, each decided by firing.
-    per_section: list[list[int]] = [[] for _ in scheme.sections]
-    for i, r in enumerate(c.requirements):
-        per_section[r.section].append(i)
+    per_section = run.per_section
     section_facts = [
         {"key": f"S{si}", **facts.counts(verdicts[c.requirements[i].key][0] for i in indexes)}
         for si, indexes in enumerate(per_section)
     ]
     verdicts.update(run.fire(session, section_facts))
-    in_outcome = [si for si, s in enumerate(scheme.sections) if s.in_outcome]
-    outcome_fact = {"key": "O", **facts.counts(verdicts[f"S{si}"][0] for si in in_outcome)}
+    outcome_fact = {"key": "O", **facts.counts(verdicts[f"S{si}"][0] for si in run.in_outcome)}
     verdicts.update(run.fire(session, [outcome_fact]))
 
     # 5. The findings (before the declaration deadline the reports word them as "so far": see days_to_deadline).

@@ -11,7 +11,9 @@ children's verdicts (:func:`counts`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,43 +78,106 @@ def strict(value: Any, want_bool: bool) -> bool | float:
 
 def counts(statuses: Iterable[str]) -> dict[str, int]:
     """A combinator's or roll-up's fact: how many children had each verdict (see compiler.combinator_rules)."""
-    c = {"met": 0, "not_met": 0, "ins": 0, "na": 0}
+    met = not_met = ins = na = 0
     for s in statuses:
-        c[{"insufficient_evidence": "ins", "not_applicable": "na"}.get(s, s)] += 1
-    c["live"] = c["met"] + c["not_met"] + c["ins"]
-    c["mi"] = c["met"] + c["ins"]
-    return c
+        if s == "met":
+            met += 1
+        elif s == "not_met":
+            not_met += 1
+        elif s == "insufficient_evidence":
+            ins += 1
+        elif s == "not_applicable":
+            na += 1
+        else:
+            raise EngineError(f"no verdict {s!r}")
+    return {"met": met, "not_met": not_met, "ins": ins, "na": na, "live": met + not_met + ins, "mi": met + ins}
+
+
+@dataclass(frozen=True, slots=True)
+class _LeafStep:
+    """What measuring one leaf needs that no evidence changes, read once per compiled scheme."""
+
+    key: str
+    spec: LeafSpec
+    measure: Callable[[Any, Context], Measurement]
+    params: Any
+    counted_with: tuple[str, ...]
+    brings_threshold: bool
+    #: The scheme's threshold: a parameter's name or a value.
+    threshold: Any
+    want_bool: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _RequirementStep:
+    requirement: Requirement
+    effective: bool
+    direct: bool
+    leaves: tuple[_LeafStep, ...]
+
+
+#: Measuring plans by compiled scheme; weak, so they go with the scheme.
+_PLANS: weakref.WeakKeyDictionary[CompiledScheme, tuple[_RequirementStep, ...]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _plan(c: CompiledScheme) -> tuple[_RequirementStep, ...]:
+    found = _PLANS.get(c)
+    if found is not None:
+        return found
+    made = tuple(
+        _RequirementStep(
+            req.requirement,
+            req.requirement.effective is not None,
+            req.direct,
+            tuple(
+                _LeafStep(
+                    lp.key,
+                    lp.spec,
+                    lp.spec.evaluator.measure,
+                    lp.spec.params,
+                    tuple(lp.spec.leaf.counted_with),
+                    lp.spec.evaluator.brings_threshold,
+                    lp.spec.leaf.threshold,
+                    lp.spec.evaluator.value_type is bool,
+                )
+                for lp in req.leaves
+            ),
+        )
+        for req in c.requirements
+    )
+    with _LOCK:
+        return _PLANS.setdefault(c, made)
 
 
 def measure(c: CompiledScheme, ev: Evidence, values: Mapping[str, Any], outcomes: Mapping[str, str]) -> Measured:
     """Measure every leaf of the scheme and build the facts of the leaves and the lone comparisons."""
     ctx = Context(ev, values, outcomes)
+    as_of = ctx.as_of
     leaf_facts: list[dict[str, Any]] = []
     req_facts: list[dict[str, Any]] = []
     measured: dict[str, MeasuredLeaf] = {}
     reasons: list[dict[str, Any] | None] = []
-    for req in c.requirements:
-        excluded = not_in_force(req.requirement, ev.as_of) if req.requirement.effective else None
+    for req in _plan(c):
+        excluded = not_in_force(req.requirement, as_of) if req.effective else None
         reasons.append(excluded)
-        for plan in req.leaves:
-            spec = plan.spec
+        for leaf in req.leaves:
             used = ctx.used_params = set()  # a fresh set per leaf: what this measure read
-            m = Measurement("na", reason="not_in_force", reason_params=excluded) if excluded else spec.evaluator.measure(spec.params, ctx)
-            used.update(spec.leaf.counted_with)
-            threshold = m.threshold if spec.evaluator.brings_threshold else spec.leaf.threshold
+            m = Measurement("na", reason="not_in_force", reason_params=excluded) if excluded else leaf.measure(leaf.params, ctx)
+            used.update(leaf.counted_with)
+            threshold = m.threshold if leaf.brings_threshold else leaf.threshold
             if isinstance(threshold, str):
                 used.add(threshold)
                 threshold = values[threshold]
             state = "missing" if (m.state == "ok" and m.unstable) else m.state
-            fact: dict[str, Any] = {"key": plan.key, "l": state}
+            fact: dict[str, Any] = {"key": leaf.key, "l": state}
             if state == "ok":
-                want_bool = spec.evaluator.value_type is bool
-                fact["v"] = strict(m.value, want_bool)
-                fact["t"] = strict(threshold, want_bool)
+                fact["v"] = strict(m.value, leaf.want_bool)
+                fact["t"] = strict(threshold, leaf.want_bool)
             if req.direct:
                 fact["st"] = "na" if excluded else "ok"
                 req_facts.append(fact)
             else:
                 leaf_facts.append(fact)
-            measured[plan.key] = MeasuredLeaf(spec, m, threshold, used)
+            measured[leaf.key] = MeasuredLeaf(leaf.spec, m, threshold, used)
     return Measured(measured, leaf_facts, req_facts, reasons)

@@ -412,4 +412,5 @@ def scheme_result(
         declaration=None if scheme.declaration is None else build(DeclarationForm, scheme.declaration.model_dump()),
         parameter_overrides=[param_uses[n] for n in used_overrides],
         unverified_requirements=sum(1 for s in sections for r in s.requirements if r.rests_on_unverified),
+        version_chosen=None,  # set by assess(), which knows how the scheme was chosen
     ))

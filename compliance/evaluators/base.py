@@ -118,21 +118,19 @@ class Context:
         self._params = params
         self.used_params: set[str] = set()
         self.scheme_outcomes = scheme_outcomes or {}
-
-    @property
-    def period_start(self) -> dt.date:
-        return self.evidence.period.start
-
-    @property
-    def period_end(self) -> dt.date:
-        return self.evidence.period.end
-
-    @property
-    def as_of(self) -> dt.date:
-        return self.evidence.as_of
+        # Read once per context: ``Evidence.as_of`` is computed on each access, and a scheme's
+        # evaluators ask for the dates and the same evidence paths many times over.
+        self.period_start: dt.date = evidence.period.start
+        self.period_end: dt.date = evidence.period.end
+        self.as_of: dt.date = evidence.as_of
+        self._read: dict[str, Any] = {}
 
     def get(self, path: str) -> Any:
-        return resolve(self.evidence, path)
+        try:
+            return self._read[path]
+        except KeyError:
+            value = self._read[path] = resolve(self.evidence, path)
+            return value
 
     def num(self, value: Number) -> float:
         if isinstance(value, ParamRef):

@@ -20,6 +20,9 @@ __all__ = ["ExternalDecision"]
 class ExternalDecisionParams(Params):
     by: str = Field(description="Who decides, e.g. 'NHS Resolution'.")
     under: str = Field(description="Under what, e.g. 'its March 2021 regime for trusts that came close'.")
+    note: str | None = Field(
+        None, description="Why nothing in the evidence can decide it, shown with the measurement (for a requirement that is never decidable here)."
+    )
 
 
 @register
@@ -48,4 +51,4 @@ describe: NHS Resolution's decision on the near-miss route
         return {}
 
     def measure(self, params: ExternalDecisionParams, ctx: Context) -> Measurement:
-        return Measurement("missing", display=f"decided by {params.by} under {params.under}, not from the evidence", reason="decided_externally")
+        return Measurement("missing", display=f"decided by {params.by} under {params.under}, not from the evidence", note=params.note, reason="decided_externally")

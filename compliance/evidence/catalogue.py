@@ -77,6 +77,7 @@ class Figures(Strict):
         json_schema_extra=PERCENT,
         description="The share of booking women the continuity-of-carer action plan aims to place on a pathway, in % (MIS-Y3-SA9.c).",
     )
+    ccf_core_modules_in_plan: StrictInt | None = Field(None, ge=0, le=20, description="How many of the Core Competency Framework's six core modules the local training plan covers (MIS-Y4-SA8.a).")
 
 
 class Groups(Strict):
@@ -143,6 +144,39 @@ class Attestations(Strict):
     board_safety_champion: Attestation | None = _f("A named board-level maternity safety champion is in post; the document is the one that names them, e.g. board minutes or an appointment letter (SAFCHAMP-1).")
     ned_supporting_board_champion: Attestation | None = _f("A named non-executive director supports the board maternity safety champion; the document is the one that names them, e.g. board minutes (PQSM-5, OCK1-UCP-4).")
     duty_of_candour_upheld: Attestation | None = _f("The board has assurance that the Duty of Candour is upheld for maternity and neonatal incidents, e.g. a Duty of Candour audit reported to the board (TPS-BSC-4).")
+    msds_pcsp_criteria: Attestation | None = _f("The trust met the MSDS Personalised Care and Support Plan criteria of MIS Year 4 safety action 2 as launched, before they were withdrawn for revision on 16 Dec 2021 (MIS-Y4-SA2.c).")
+    ccf_training_plan: Attestation | None = _f("A local training plan covering the six core modules of the Core Competency Framework over three years, approved by the board (MIS-Y4-SA8.a).")
+    sblv3_e1_i1: Attestation | None = _f("SBLv3 element 1: CO measurement at booking and at 36 weeks in place (SBLv3-E1-I1, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e1_i2: Attestation | None = _f("SBLv3 element 1: smoking status asked and recorded at booking and 36 weeks in place (SBLv3-E1-I2, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e1_i3: Attestation | None = _f("SBLv3 element 1: opt-out referral to tobacco-dependence treatment in place (SBLv3-E1-I3, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e1_i4: Attestation | None = _f("SBLv3 element 1: in-house tobacco-dependence treatment with follow-up in place (SBLv3-E1-I4, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e2_i1: Attestation | None = _f("SBLv3 element 2: fetal growth restriction risk assessment at booking, re-assessed at the anomaly scan in place (SBLv3-E2-I1, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e2_i2: Attestation | None = _f("SBLv3 element 2: aspirin for women at risk of placental dysfunction in place (SBLv3-E2-I2, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e2_i3: Attestation | None = _f("SBLv3 element 2: uterine artery Doppler for high-risk women at the anomaly scan in place (SBLv3-E2-I3, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e2_i4: Attestation | None = _f("SBLv3 element 2: serial growth ultrasound for moderate- and high-risk women in place (SBLv3-E2-I4, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e2_i5: Attestation | None = _f("SBLv3 element 2: symphysis-fundal height measurement for low-risk women by trained staff in place (SBLv3-E2-I5, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e2_i6: Attestation | None = _f("SBLv3 element 2: a timing-of-birth pathway for suspected SGA/FGR in place (SBLv3-E2-I6, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e2_i7: Attestation | None = _f("SBLv3 element 2: audit and publication of antenatal SGA detection in place (SBLv3-E2-I7, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e3_i1: Attestation | None = _f("SBLv3 element 3: information and discussion on fetal movements for all women in place (SBLv3-E3-I1, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e3_i2: Attestation | None = _f("SBLv3 element 3: management of reduced fetal movements per a standard pathway in place (SBLv3-E3-I2, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e3_i3: Attestation | None = _f("SBLv3 element 3: additional assessment for recurrent reduced fetal movements in place (SBLv3-E3-I3, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e4_i1: Attestation | None = _f("SBLv3 element 4: annual fetal-monitoring training and competency assessment in place (SBLv3-E4-I1, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e4_i2: Attestation | None = _f("SBLv3 element 4: a dedicated fetal-monitoring lead midwife and lead obstetrician in place (SBLv3-E4-I2, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e4_i3: Attestation | None = _f("SBLv3 element 4: risk assessment of monitoring at the onset of labour and at each review in place (SBLv3-E4-I3, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e4_i4: Attestation | None = _f("SBLv3 element 4: structured hourly fresh-eyes review with escalation in place (SBLv3-E4-I4, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e5_i1: Attestation | None = _f("SBLv3 element 5: preterm-birth risk assessment and preterm-birth clinic referral in place (SBLv3-E5-I1, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e5_i2: Attestation | None = _f("SBLv3 element 5: prevention: progesterone or cerclage, and bacteriuria screening in place (SBLv3-E5-I2, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e5_i3: Attestation | None = _f("SBLv3 element 5: antenatal corticosteroids before preterm birth in place (SBLv3-E5-I3, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e5_i4: Attestation | None = _f("SBLv3 element 5: magnesium sulphate before very preterm birth in place (SBLv3-E5-I4, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e5_i5: Attestation | None = _f("SBLv3 element 5: birth in a service with an appropriate neonatal unit in place (SBLv3-E5-I5, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e5_i6: Attestation | None = _f("SBLv3 element 5: optimal cord management for preterm babies in place (SBLv3-E5-I6, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e5_i7: Attestation | None = _f("SBLv3 element 5: normothermia on admission for preterm babies in place (SBLv3-E5-I7, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e5_i8: Attestation | None = _f("SBLv3 element 5: early maternal breast milk for preterm babies in place (SBLv3-E5-I8, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e6_i1: Attestation | None = _f("SBLv3 element 6: care by a multidisciplinary diabetes-in-pregnancy team in place (SBLv3-E6-I1, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e6_i2: Attestation | None = _f("SBLv3 element 6: continuous glucose monitoring offered in type 1 diabetes in place (SBLv3-E6-I2, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e6_i3: Attestation | None = _f("SBLv3 element 6: regular glycaemic monitoring with individualised targets in place (SBLv3-E6-I3, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e6_i4: Attestation | None = _f("SBLv3 element 6: an individualised care plan in type 2 diabetes in place (SBLv3-E6-I4, unconfirmed wording; sbl-v3 skeleton).")
+    sblv3_e6_i5: Attestation | None = _f("SBLv3 element 6: planned timing and place of birth and neonatal hypoglycaemia prevention in place (SBLv3-E6-I5, unconfirmed wording; sbl-v3 skeleton).")
 
 
 class Rates(Strict):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EvidenceError, Location, Problem, ProblemCollector, UsageError, did_you_mean
-from ..source import Document
+from ..source import Document, read_input
 from .layout import nest
 from .sheets import LIST_SHEETS, Item, column_label, item, leaves
 from .workbook import SheetDocument, Table, records_from_rows
@@ -61,11 +61,7 @@ class _Reading:
 def _text(path: Path) -> str:
     where = Location(str(path))
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise EvidenceError([Problem("E010", f"no such file: {path}", where)]) from None
-    except IsADirectoryError:
-        raise EvidenceError([Problem("E011", f"is a directory, not a file: {path}", where)]) from None
+        return read_input(path, error=EvidenceError).decode("utf-8-sig")  # a regular file, within the size limit
     except UnicodeDecodeError as exc:
         raise EvidenceError(
             [Problem("E012", f"not UTF-8 text ({exc.reason} at byte {exc.start})", where, "a CSV file saved as UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')")]

@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import EvidenceError, Location, Problem, ProblemCollector, did_you_mean, format_path
-from ..source import Document, load_document, too_deep
+from ..source import DATE_RANGE, Document, date_in_range, load_document, number_problems, too_deep
 from .catalogue import RENAMED, SECTIONS, SUBGROUPS
 from .layout import nest
 from .model import Evidence, resolve
@@ -78,6 +78,11 @@ def validate_evidence_data(doc: Document, *, today: dt.date | None = None) -> Ev
     if twice:
         raise EvidenceError(twice, source=doc.text)
     problems = ProblemCollector(EvidenceError, file=doc.file, source=doc.text)
+    if not doc.numbers_checked:
+        # A workbook, CSV record lists or data from code: numbers JSON and YAML refuse as they are read.
+        for problem in number_problems(doc):
+            problems.add(problem)
+        problems.raise_if_any()
     if not isinstance(doc.data, Mapping):
         problems.add(Problem("V001", "evidence must be a mapping (an object) at the top level", doc.locate(()), "keys such as trust, period, submitted_by"))
         problems.raise_if_any()
@@ -101,6 +106,7 @@ def validate_evidence_data(doc: Document, *, today: dt.date | None = None) -> Ev
     evidence._blanks = tuple(format_path(p) for p in ordered)
     evidence._today = today
     evidence._notes = tuple(doc.notes)
+    evidence._file = doc.file
     for problem in _sense_problems(evidence, doc, today):
         problems.add(problem)
     problems.raise_if_any()
@@ -121,9 +127,27 @@ _HEADER_BLANKS: tuple[Path_, ...] = (("trust", "name"), ("trust", "ods_code"), (
 _HEADER_RECORDS: dict[str, type[BaseModel]] = {"trust": Trust, "submitted_by": Person}
 
 
-def _clean_loc(loc: Sequence[Any]) -> Path_:
-    # pydantic adds union members and validator names to a location: not keys of the document.
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+def _clean_loc(loc: Sequence[Any], data: Any = None) -> Path_:
+    """pydantic's error location as a path in the document: without the union members and validator names it adds.
+
+    A part that is a key of the data at that point is the document's, whatever it looks
+    like: a key named ``note [draft]`` is not a union member, however much it resembles one.
+    """
+    out: list[str | int] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, Mapping) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue  # a union member or validator: the data stays where it was
+        else:
+            out.append(part)  # a key the data lacks (a missing one) or holds no more of
+            cur = None
+    return tuple(out)
 
 
 def _set_blanks_aside(
@@ -132,7 +156,7 @@ def _set_blanks_aside(
     """Record every blank, report every other error, and return the data with blank items set aside."""
     aside: set[Path_] = set()
     for err in errors:
-        loc = _clean_loc(err["loc"])
+        loc = _clean_loc(err["loc"], data)
         if err["type"] == COUNT_INCOMPLETE:
             ctx = err.get("ctx") or {}
             for part in ctx.get("missing", ()):
@@ -234,7 +258,7 @@ def _document_order(data: Any, path: Path_) -> tuple[int, ...]:
 
 
 def _shape_problem(err: Mapping[str, Any], doc: Document) -> Problem:
-    loc = _clean_loc(err["loc"])
+    loc = _clean_loc(err["loc"], doc.data)
     location = doc.locate(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -305,6 +329,8 @@ def _wrong_type(given: Any, want: Any) -> tuple[str, str | None] | None:
 def _number_in(text: str, *, whole: bool) -> str | None:
     """The number ``text`` spells, as JSON would write it; None if it spells none (or not a whole one when one is needed)."""
     raw = text.strip()
+    if len(raw) > 24:
+        return None  # no number a measure holds is this long (and int() refuses 4,300 digits)
     try:
         return str(int(raw))
     except ValueError:
@@ -441,6 +467,8 @@ def _subgroup_problems(ev: Evidence, doc: Document) -> Iterator[Problem]:
 def _date_problems(record: BaseModel, path: Path_, ev: Evidence, doc: Document, today: dt.date) -> Iterator[Problem]:
     primary_name = _PRIMARY_DATES.get(type(record))
     primary: dt.date | None = getattr(record, primary_name) if primary_name else None
+    if primary is not None and not date_in_range(primary):
+        primary = None  # refused below, by name; compared with nothing
     # A date after today is reported as that alone (below), not also as outside the period.
     in_period = primary is None or primary > today or ev.period.start <= primary <= ev.period.end
     if primary is not None and primary_name and isinstance(record, _IN_PERIOD) and not in_period:
@@ -453,6 +481,10 @@ def _date_problems(record: BaseModel, path: Path_, ev: Evidence, doc: Document, 
     for name in _date_fields(type(record)):
         value = getattr(record, name)
         if value is None:
+            continue
+        if not date_in_range(value):
+            # Windows are reckoned from every date: year 9999 plus a month is no date at all.
+            yield Problem("V066", f"{format_path((*path, name))[2:]} {value} is outside the calendar this tool reckons in", doc.locate((*path, name)), DATE_RANGE)
             continue
         if value > today and not (isinstance(record, Period) and name == "end"):
             # Evidence describes what has happened: a later date is a typing slip (2031 for 2021).

@@ -76,6 +76,14 @@ class Evidence(Strict):
         """What reading the file noticed and set aside without refusing it, such as columns a workbook's user added."""
         return self._notes
 
+    #: Set by the loader: the file the evidence was read from (None for data given in code).
+    _file: str | None = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> str | None:
+        """The file the evidence was read from, for problems found after loading (a scheme it names that does not exist)."""
+        return self._file
+
     #: Set by the loader when the period has not ended yet: a mid-year check is made as of today.
     _today: dt.date | None = PrivateAttr(default=None)
 

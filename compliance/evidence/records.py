@@ -365,6 +365,8 @@ QualifyingCriterion = Literal[
     "intrapartum_stillbirth",
     "early_neonatal_death",
     "maternal_death",
+    # From 1 April 2022: an abnormal MRI showing changes of intrapartum HIE (EN-Y4-2; MIS-Y4-SA10).
+    "abnormal_mri",
 ]
 
 
@@ -376,6 +378,11 @@ class QualifyingCase(Strict):
     criterion: QualifyingCriterion = Field(description="Which qualifying criterion it meets (reference EN-1, HSIB-1).")
     reported_to: Literal["NHSR", "HSIB"] | None = Field(None, description="Where it was reported, if it was.")
     reported_on: Date | None = Field(None, description="When it was reported.")
+    en_notified: StrictBool | None = Field(
+        None,
+        description="From 1 April 2022: the trust's legal team notified NHS Resolution's Early Notification scheme through the Claims "
+        "Reporting Wizard, quoting the HSIB reference, once HSIB confirmed an investigation (EN-Y4-2, MIS-Y4-SA10.b).",
+    )
     family_informed: StrictBool | None = Field(None, description="Family given information about HSIB / Early Notification.")
     duty_of_candour_met: StrictBool | None = Field(None, description="Duty of candour met for the family.")
     gestation_weeks: StrictInt | None = Field(

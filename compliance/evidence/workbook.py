@@ -47,7 +47,7 @@ from ..errors import (
     column_letters,
     did_you_mean,
 )
-from ..source import Document
+from ..source import Document, read_input
 from .sheets import (
     BLANK,
     COVER,
@@ -147,14 +147,8 @@ class SheetDocument(Document):
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise EvidenceError([Problem("E010", f"no such file: {path}", Location(str(path)))]) from None
-    except IsADirectoryError:
-        raise EvidenceError([Problem("E011", f"is a directory, not a file: {path}", Location(str(path)))]) from None
-    except OSError as exc:
-        raise EvidenceError([Problem("E013", f"cannot read {path}: {exc.strerror}", Location(str(path)))]) from None
+    # A regular file within the size limit (a FIFO named .xlsx would block for ever).
+    return read_input(path, error=EvidenceError)
 
 
 def read_workbook(path: Path) -> Document:

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from html import escape as _escape
 
 from .. import spc
+from ..errors import visible
 from ..results import LeafResult, RequirementResult, RunChart
 from .style import UNICODE, label
 from .wording import TRAJECTORY_CHART, SPC_LEGEND, SPC_LOWER_HIDDEN, SPC_METHOD, SPC_RULES, SPC_TOO_SHORT, fmt_value, spc_summary
@@ -49,7 +50,8 @@ _COLOUR = {"concern": "#e46c0a", "improvement": "#2f6db5", "neutral": "#6c3d91",
 
 
 def _esc(text: object) -> str:
-    return _escape(" ".join(str(text).split()), quote=True)
+    # Control and bidirectional characters shown as escapes, as in the HTML report (html.esc).
+    return _escape(visible(" ".join(str(text).split()), newlines=False), quote=True)
 
 
 def _num(x: float) -> str:

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from ..errors import InputError, Location, Problem, UsageError
 from ..results import SCHEMA_VERSION, Assessment, LeafResult, filled
+from ..source import read_input
 from .markdown import escape
 from .style import STYLES, WORDS, fmt_value, glyphs_for, is_gap
 from .wording import DIFF_BLOCKS, NO_CHANGES, REASON_WORDS
@@ -105,7 +106,7 @@ def load_side(
     data: Any = None
     if p.suffix.lower() == ".json" and p.is_file():
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
+            data = json.loads(read_input(p, error=UsageError).decode("utf-8"))  # within the size limit
         except (ValueError, UnicodeDecodeError):
             data = None  # let the evidence loader report it with its position
     if isinstance(data, list) and data and all(_looks_like_assessment(d) for d in data):

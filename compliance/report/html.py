@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from html import escape as _escape
 from typing import TYPE_CHECKING
 
+from ..errors import visible
 from ..results import Assessment, filled
 from . import challenge as challenge_view
 from . import outline, overview
@@ -74,8 +75,12 @@ __all__ = [
 
 
 def esc(text: object) -> str:
-    """HTML-escaped, whitespace collapsed (scheme prose arrives with YAML's line breaks)."""
-    return _escape(" ".join(str(text).split()), quote=True)
+    """HTML-escaped, whitespace collapsed (scheme prose arrives with YAML's line breaks).
+
+    Control and bidirectional characters are shown as escapes (``\\u202e``): a
+    character reference would still reorder the text in a browser.
+    """
+    return _escape(visible(" ".join(str(text).split()), newlines=False), quote=True)
 
 
 STYLE = """
@@ -198,6 +203,8 @@ def _scheme(scheme: SchemeOutline, *, level: int, declared: bool = False) -> str
     out = [f'<section class="scheme" id="scheme-{esc(scheme.id)}">']
     out.append(f"<{h}>{esc(scheme.title)}</{h}>")
     out.append(f'<p class="meta"><code>{esc(scheme.id)}</code> {UNICODE.dash} {esc(scheme.version)} {UNICODE.dash} {esc(scheme.publisher)}</p>')
+    if scheme.version_chosen:
+        out.append(f'<p class="meta">{esc(scheme.version_chosen)}</p>')
     out.append(f"<p>{_status(scheme.status)}: {esc(scheme.explanation)}</p>")
     if scheme.outcome and not declared:
         out.append(f"<p>{esc(scheme.outcome)}</p>")

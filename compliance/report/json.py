@@ -7,6 +7,7 @@ object carries ``schema_version``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -18,8 +19,24 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["render", "render_many", "join", "indent", "assessment_json", "assessments_json"]
 
 
+#: Characters JSON allows raw in a string that a person reading the file must not meet raw:
+#: DEL and C1 controls, bidirectional overrides and isolates (U+202E), invisible marks and
+#: separators.  (C0 controls, NUL among them, are escaped by the serialiser already.)
+_HIDDEN = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def safe(text: str) -> str:
+    """JSON text with those characters written as ``\\uXXXX`` escapes: the same data to a parser.
+
+    They can only stand inside strings in JSON text, where the escape means the same character.
+    """
+    if text.isascii() or not _HIDDEN.search(text):
+        return text
+    return _HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def render(assessment: Assessment) -> str:
-    return assessment.model_dump_json(indent=2) + "\n"
+    return safe(assessment.model_dump_json(indent=2)) + "\n"
 
 
 def indent(text: str, by: str = "  ") -> str:
@@ -44,7 +61,7 @@ def join(documents: Sequence[str]) -> str:
     """A JSON array of already-rendered single-trust documents (``model_dump_json(indent=2)``)."""
     if not documents:
         return "[]\n"
-    return "[\n" + ",\n".join(indent(d.rstrip("\n")) for d in documents) + "\n]\n"
+    return "[\n" + ",\n".join(indent(safe(d).rstrip("\n")) for d in documents) + "\n]\n"
 
 # ------------------------------------------------------------------ as a registered format (see .formats)
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..errors import visible
 from ..results import Assessment, filled
 from . import challenge as challenge_view
 from . import outline, overview
@@ -59,12 +60,17 @@ _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def escape(text: str) -> str:
-    """Escape what Markdown would otherwise read as markup (tables, emphasis, HTML tags)."""
-    return _TAG.sub("&lt;", _SPECIAL.sub(r"\\\1", " ".join(text.split())))
+    """Escape what Markdown would otherwise read as markup (tables, emphasis, HTML tags).
+
+    Control and bidirectional characters (ESC, NUL, U+202E) are shown as escapes:
+    a viewer would hide or obey them.
+    """
+    return _TAG.sub("&lt;", _SPECIAL.sub(r"\\\1", visible(" ".join(text.split()), newlines=False)))
 
 
 def code(text: str) -> str:
-    return f"`{text.replace('`', '')}`"
+    """A code span (inside one, Markdown reads no markup and no HTML); backticks and line breaks cannot be in it."""
+    return f"`{visible(text.replace('`', ''), newlines=False)}`"
 
 
 def render(assessment: Assessment, *, only_gaps: bool = False, challenge: bool = False, level: int = 1) -> str:
@@ -108,6 +114,7 @@ def _scheme(scheme: SchemeOutline, level: int) -> list[str]:
         "",
         f"{code(scheme.id)} {g.dash} {escape(scheme.version)} {g.dash} {escape(scheme.publisher)}",
         "",
+        *([escape(scheme.version_chosen), ""] if scheme.version_chosen else []),
         f"**{label(scheme.status, g)}**: {escape(scheme.explanation)}",
         "",
     ]

@@ -152,6 +152,8 @@ class SchemeOutline:
     unverified: bool
     #: The scheme's route for action plans, when a section is not met.
     action_plan_route: str | None
+    #: Which version of its family was assessed, and why (None for a scheme with no versions).
+    version_chosen: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +342,7 @@ def scheme_outline(scheme: SchemeResult, *, only_gaps: bool = False) -> SchemeOu
         gaps=tuple(_gap_section(s, scheme.days_to_deadline is not None) for s in scheme.sections if is_gap_section(s)),
         unverified=any(r.unverified for r in rows),
         action_plan_route=scheme.action_plan_route if scheme.action_plan_route and scheme.unmet_sections else None,
+        version_chosen=scheme.version_chosen,
     )
 
 

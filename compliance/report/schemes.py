@@ -24,10 +24,12 @@ from ..schemes.model import (
     walk,
 )
 from .style import Glyphs, clean, fmt_value, glyphs_for
+from .wording import window_text
 from .terminal import bullets
 
 __all__ = [
     "render_list",
+    "version_line",
     "render_scheme",
     "render_explain",
     "rule_lines",
@@ -139,6 +141,8 @@ def render_list(schemes: Sequence[Scheme], console: Console) -> None:
         detail = Text(clean(s.title), style="bold")
         detail.append(f"\nversion {clean(s.version)}; {s.publisher}\n", style="")
         detail.append(f"{len(s.sections)} sections, {len(reqs)} requirements ({unconfirmed} not yet confirmed against the source)", style="")
+        if s.versioning is not None:
+            detail.append("\n" + version_line(s), style="")
         grid.add_row(s.id, detail)
         grid.add_row("", "")
     console.print(grid)
@@ -147,6 +151,21 @@ def render_list(schemes: Sequence[Scheme], console: Console) -> None:
         markup=False,
         style="dim",
     )
+
+
+def version_line(s: Scheme) -> str:
+    """``MIS Year 4 (2021/22): family mis, version y4; reporting window ... succeeds mis-y3`` (and a skeleton's gap)."""
+    v = s.versioning
+    assert v is not None
+    win = s.window
+    text = f"{clean(v.label)}: family {v.family}, version {v.key}; reporting window {window_text(win.start, win.end) if win else 'none'}"
+    if s.period is not None and s.period.deadline is not None:
+        text += f", declaration deadline {s.period.deadline}"
+    if v.succeeds:
+        text += f"; succeeds {v.succeeds}"
+    if v.skeleton:
+        text += f". A skeleton: {clean(v.skeleton)}"
+    return text
 
 
 # ------------------------------------------------------------------ one scheme

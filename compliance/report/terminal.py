@@ -12,15 +12,17 @@ out for 80 columns.  What is shown comes from the analyses: the report from
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from ..errors import visible
 from ..results import Assessment, filled
 from . import challenge, outline, overview
 from .challenge import SectionChallenge
@@ -67,6 +69,7 @@ __all__ = [
     "challenges_terminal",
     "status_text",
     "make_console",
+    "SafeConsole",
     "MAX_RECORDS",
 ]
 
@@ -86,9 +89,30 @@ class _Buffer(io.StringIO):
         return self._encoding
 
 
+class SafeConsole(Console):
+    """A rich console that never passes a control character from the text it is given to the terminal.
+
+    Text from evidence and schemes (a trust's name, a case id, a document title)
+    may hold ESC (which starts terminal commands: ``\\x1b]0;`` retitles the window,
+    ``\\x1b[2J`` clears it), NUL or a right-to-left override (U+202E), which hides
+    what follows.  Each is shown as a visible escape (:func:`~compliance.errors.visible`):
+    strings as they become rich text (so tables are laid out with the escape's
+    width), and every segment again as it is written, for text built any other way.
+    Rich's own control codes (colours, cursor moves) are segments of their own and pass.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(visible(text), **kwargs)
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible(segment.text), segment.style, segment.control) for segment in buffer
+        )
+
+
 def make_console(*, width: int = 80, color: bool = False, encoding: str = "utf-8") -> Console:
     """A console that captures deterministically: fixed width, colour only if asked, no environment."""
-    return Console(
+    return SafeConsole(
         file=_Buffer(encoding),
         width=width,
         force_terminal=color,
@@ -174,6 +198,8 @@ def header(report: Outline, console: Console, g: Glyphs) -> None:
 def _scheme(scheme: SchemeOutline, console: Console, g: Glyphs) -> None:
     console.print(Text(f"{scheme.title}", style="bold underline"))
     console.print(f"{scheme.id} {g.dash} {scheme.version} {g.dash} {scheme.publisher}", markup=False, style="dim")
+    if scheme.version_chosen:
+        console.print(clean(scheme.version_chosen), markup=False)
     line = status_text(scheme.status, g, upper=True)
     line.append(f": {clean(scheme.explanation)}", style="")
     console.print(line)

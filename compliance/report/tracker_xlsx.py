@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..errors import visible
 from ..results import Assessment
 from . import outline
 from .outline import Outline
@@ -87,6 +88,8 @@ def _row(ws: Worksheet, row: int, values: Sequence[Any], *, wrap: bool = True) -
     for col, value in enumerate(values, 1):
         if value is None or value == "":
             continue
+        if isinstance(value, str):
+            value = visible(value)  # a control character from the evidence: shown, and a cell can hold it
         cell = ws.cell(row=row, column=col, value=value)
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"  # text, never a formula
@@ -110,7 +113,7 @@ def _colour_statuses(ws: Worksheet, column: int, first: int, last: int) -> None:
 
 def _summary(ws: Worksheet, report: Outline) -> None:
     a = report.assessment
-    ws.cell(row=1, column=1, value=f"Action plan tracker: {report.trust} ({report.ods_code})").font = _TITLE_FONT
+    ws.cell(row=1, column=1, value=visible(f"Action plan tracker: {report.trust} ({report.ods_code})")).font = _TITLE_FONT
     facts = [
         ("Period", f"{a.period_start} to {a.period_end}"),
         ("Assessed as of", str(a.assessed_as_of)),

@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .signals import Signal
 
 __all__ = [
+    "VERSION_CHOSEN_WHY",
+    "version_chosen",
+    "window_text",
     "WORDS",
     "UNVERIFIED_LEGEND",
     "NO_GAPS",
@@ -632,6 +635,64 @@ def spc_summary(variation: str, assurance: str | None) -> str:
         text += f"; {SPC_ASSURANCE[assurance]}"
     return text[:1].upper() + text[1:] + "."
 
+
+# ------------------------------------------------------------------ scheme versions (issue 11)
+
+#: Why a version was chosen, by how (see ``schemes.selection.How``); {asked} is a family name or a scheme id.
+VERSION_CHOSEN_WHY = {
+    "named": "asked for by id",
+    "evidence": "named in the evidence file",
+    "family": "asked for as family '{asked}' and chosen by period",
+    "period": "chosen by period, the evidence being for family '{asked}' and naming no version",
+    "covered": "the evidence holds most of what it measures",
+    "dependency": "assessed because {asked} rests on it",
+}
+
+
+def version_chosen(label: str, how: str, asked: str | None, period_end: dt.date, start: dt.date, end: dt.date | None) -> str:
+    """``Version Year 4 (2021/22), chosen by period ...: the evidence period ends on 2022-03-31, inside its reporting window 2021-08-09 to 2023-02-02.``"""
+    inside = start <= period_end and (end is None or period_end <= end)
+    where = f"the evidence period ends on {period_end}, {'inside' if inside else 'outside'} its reporting window {start} to {end or 'now'}"
+    return f"Version {label}, {VERSION_CHOSEN_WHY[how].format(asked=asked)}: {where}."
+
+
+def window_text(start: dt.date, end: dt.date | None) -> str:
+    """A reporting window as reports write it: ``2021-08-09 to 2023-02-02`` (``... to now`` while current)."""
+    return f"{start} to {end or 'now'}"
+
+# `compliance schemes diff OLD NEW` (report/scheme_diff.py)
+DIFF_OLD, DIFF_NEW, DIFF_WINDOW, DIFF_DEADLINE = "Old", "New", "reporting window", "declaration deadline"
+DIFF_SECTION_ADDED, DIFF_SECTION_REMOVED = "Section added (no section of this key before)", "Section removed (no section of this key now)"
+DIFF_NO_WINDOW = "no reporting window (not a versioned scheme)"
+DIFF_NO_CHANGES = "No differences in standards, thresholds, evidence or dates."
+DIFF_TITLE, DIFF_ADDED, DIFF_REMOVED, DIFF_REWORDED = "Title changed", "Standards added", "Standards removed", "Standards changed"
+DIFF_THRESHOLDS, DIFF_EVIDENCE_NEW, DIFF_DATES = "Thresholds changed (old -> new, with status)", "Evidence newly needed", "Dates"
+DIFF_WAS, DIFF_NOW, DIFF_NONE, DIFF_FROM, DIFF_UNTIL = "was:", "now:", "none", "in force from", "in force until"
+DIFF_MEASURES, DIFF_VERIFICATION, DIFF_INFORMATIVE = "measures", "verification", "informative"
+DIFF_INTO_OUTCOME = "now decides the outcome (was informative)"
+DIFF_OUT_OF_OUTCOME = "now informative (no longer decides the outcome)"
+DIFF_STATUS = {"confirmed": "confirmed", "partly_confirmed": "partly confirmed", "unconfirmed": "unconfirmed"}
+DIFF_CHANGED_WHAT = {"key": "moved to a new letter", "title": "title reworded", "text": "text reworded", "rule": "rule changed", "status": "verification changed", "outcome": "place in the outcome changed"}
+
+
+def diff_heading(old: str, new: str) -> str:
+    return f"What changed from {old} to {new}, per section"
+
+
+# `compliance assess EVIDENCE --scheme OLD --scheme NEW --compare` (report/scheme_compare.py)
+COMPARE_COLUMNS = ("Section", "Title", "{old}", "{new}")
+COMPARE_OUTCOME, COMPARE_OUTCOME_TITLE = "Outcome", "the scheme as a whole"
+COMPARE_SAME = "The same verdict for every section under both versions."
+
+
+def compare_heading(old_label: str, new_label: str) -> str:
+    return f"One trust under two versions: {old_label} beside {new_label}"
+
+
+def compare_line(key: str, old_label: str, old_status: str, new_label: str, new_status: str, because: str | None) -> str:
+    """``SA6: met under MIS Year 3 (2020/21); not met under MIS Year 4 (2021/22) because MIS-Y4-SA6.b ...``."""
+    text = f"{key}: {WORDS.get(old_status, old_status)} under {old_label}; {WORDS.get(new_status, new_status)} under {new_label}"
+    return text + (f" because {because}" if because else "") + "."
 
 # Safety signals beside the verdict (see .signals).
 

@@ -20,8 +20,11 @@ or ``not`` from the counts -- the same rules decide section and scheme
 roll-ups.  Rules stay small because durable-rules allows at most 32
 expressions in one condition, and rulesets stay under
 :data:`RULES_PER_RULESET` because hundreds of rules on one property slow it
-badly.  Thresholds travel in the facts, so one compiled ruleset serves
-every parameter override.
+badly.  The last stage checks every ruleset against durable-rules' hard
+limits (:mod:`compliance.rules.limits`: keys per ruleset, rule paths per
+shared test, properties per fact) and refuses one past them, because past
+them the engine hangs or crashes instead of failing.  Thresholds travel in
+the facts, so one compiled ruleset serves every parameter override.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any, Literal
 from ..schemes.checker import CheckedScheme, LeafSpec
 from ..schemes.model import Leaf, Requirement, RuleNode, children, combinator
 from ..schemes.model import Rollup as RollupModel
+from .limits import check_ruleset
 
 __all__ = [
     "STATUSES",
@@ -55,6 +59,8 @@ Expr = dict[str, Any]
 STATUSES = ("met", "not_met", "insufficient_evidence", "not_applicable")
 
 #: Keep rulesets small: durable-rules slows sharply with hundreds of rules on one property.
+#: A tuning figure, not a limit: :mod:`.limits` holds the engine's hard limits, checked by
+#: :func:`stage_limits` whatever this is set to.
 RULES_PER_RULESET = 120
 
 _CMP = {">=": "$gte", ">": "$gt", "<=": "$lte", "<": "$lt", "!=": "$neq"}
@@ -205,7 +211,19 @@ class CompiledScheme:
     ruleset_of: dict[str, int] = field(default_factory=dict)
     #: Node keys grouped by depth, deepest first: the order they are asserted in.
     node_levels: list[list[str]] = field(default_factory=list)
-    fingerprint: str = ""
+    _fingerprint: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the rulesets, for naming and for tests that pin compilation.
+
+        Made on first use: nothing in an assessment reads it, and digesting
+        the sorted JSON of every ruleset was 40% of compiling a scheme.
+        """
+        if not self._fingerprint:
+            blob = json.dumps(self.rulesets, sort_keys=True).encode()
+            self._fingerprint = hashlib.sha256(blob).hexdigest()[:16]
+        return self._fingerprint
 
 
 # ------------------------------------------------------------------ stages
@@ -291,10 +309,10 @@ def stage_partition(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
             c.rulesets.append(definition)
 
 
-def stage_fingerprint(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
-    """A digest of the rulesets, for naming and for tests that pin compilation."""
-    blob = json.dumps(c.rulesets, sort_keys=True).encode()
-    c.fingerprint = hashlib.sha256(blob).hexdigest()[:16]
+def stage_limits(c: CompiledScheme, leaves: tuple[LeafSpec, ...]) -> None:
+    """Refuse a ruleset past durable-rules' hard limits, which would hang the engine rather than fail."""
+    for index, definition in enumerate(c.rulesets):
+        check_ruleset(f"{c.scheme.id}.{index}", definition)
 
 
 #: The compilation stages, in order.
@@ -303,7 +321,7 @@ STAGES: tuple[tuple[str, Callable[[CompiledScheme, tuple[LeafSpec, ...]], None]]
     ("rules", stage_rules),
     ("levels", stage_levels),
     ("partition", stage_partition),
-    ("fingerprint", stage_fingerprint),
+    ("limits", stage_limits),
 )
 
 

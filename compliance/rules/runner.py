@@ -12,14 +12,14 @@ not grow the engine for ever.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EngineError
 from ..results import Status
 from ..schemes.loader import checked
 from ..schemes.model import Scheme
-from .compiler import CompiledScheme, combinator_rules, compile_scheme
+from .compiler import CompiledScheme, NodePlan, combinator_rules, compile_scheme
 from .runtime import Ruleset, Session
 
 __all__ = ["Runner", "runner", "compiled", "top_ruleset"]
@@ -30,28 +30,72 @@ _TOP: list[Ruleset] = []
 
 @dataclass(slots=True)
 class Runner:
-    """A compiled scheme with its rulesets created in the engine."""
+    """A compiled scheme with its rulesets created in the engine, and the lookups every assessment of it uses."""
 
     compiled: CompiledScheme
     rulesets: list[Ruleset]
+    #: Combinators by key.
+    nodes: dict[str, NodePlan] = field(default_factory=dict)
+    #: Per section, the indexes of its requirements (compiled order).
+    per_section: list[list[int]] = field(default_factory=list)
+    #: The sections the outcome counts.
+    in_outcome: list[int] = field(default_factory=list)
+    #: Per rule name: its key, its verdict and the name results give the rule that fired.
+    verdict_of: dict[str, tuple[str, Status, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        c = self.compiled
+        self.nodes = {n.key: n for n in c.nodes}
+        self.per_section = [[] for _ in c.scheme.sections]
+        for i, r in enumerate(c.requirements):
+            self.per_section[r.section].append(i)
+        self.in_outcome = [si for si, s in enumerate(c.scheme.sections) if s.in_outcome]
+        for ruleset in self.rulesets:
+            for name in ruleset.definition:
+                key, status = name.split("|")
+                self.verdict_of[name] = (key, status, f"{ruleset.name}:{name}")  # type: ignore[assignment]
 
     def fire(self, session: Session, facts: list[dict[str, Any]]) -> dict[str, tuple[Status, str]]:
         """Assert one stage's facts; return each key's verdict and the rule that decided it."""
+        ruleset_of = self.compiled.ruleset_of
         by_ruleset: dict[int, list[dict[str, Any]]] = {}
+        _in_range(facts)
         for fact in facts:
-            by_ruleset.setdefault(self.compiled.ruleset_of[fact["key"]], []).append(fact)
+            index = ruleset_of[fact["key"]]
+            batch = by_ruleset.get(index)
+            if batch is None:
+                by_ruleset[index] = [fact]
+            else:
+                batch.append(fact)
+        verdict_of = self.verdict_of
         verdicts: dict[str, tuple[Status, str]] = {}
         for index in sorted(by_ruleset):
-            ruleset = self.rulesets[index]
-            for name in session.fire(ruleset, by_ruleset[index]):
-                key, status = name.split("|")
+            for name in session.fire(self.rulesets[index], by_ruleset[index]):
+                key, status, rule = verdict_of[name]
                 if key in verdicts:
-                    raise EngineError(f"two rules fired for {key}: {verdicts[key][1]} and {name}")
-                verdicts[key] = (status, f"{ruleset.name}:{name}")  # type: ignore[assignment]
-        missing = [f["key"] for f in facts if f["key"] not in verdicts]
-        if missing:
+                    raise EngineError(f"two rules fired for {key}: {verdicts[key][1]} and {rule}")
+                verdicts[key] = (status, rule)
+        if len(verdicts) != len(facts):
+            missing = [f["key"] for f in facts if f["key"] not in verdicts]
             raise EngineError(f"durable-rules decided nothing for {', '.join(missing)}")
         return verdicts
+
+
+#: The largest number a fact may carry (:data:`compliance.source.MAX_NUMBER`, exact in a double).
+_FACT_LIMIT = float(2**53 - 1)
+
+
+def _in_range(facts: list[dict[str, Any]]) -> None:
+    """The boundary's own check: nothing non-finite or out of range reaches durable-rules.
+
+    The inputs are refused long before this (NaN aborted the process inside the
+    engine; a huge number was decided by nothing): a number here that is not
+    finite and within range is a bug in this package, stopped before the engine sees it.
+    """
+    for fact in facts:
+        for name, value in fact.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and not -_FACT_LIMIT <= value <= _FACT_LIMIT:
+                raise EngineError(f"a fact for {fact.get('key')} has {name}={value!r}: not a finite number in range, never sent to durable-rules")
 
 
 def runner(scheme: Scheme) -> Runner:
@@ -63,7 +107,7 @@ def runner(scheme: Scheme) -> Runner:
     with _LOCK:
         if not isinstance(c._runner, Runner):  # another thread may have made it meanwhile
             compiled_ = compile_scheme(c)
-            c._runner = Runner(compiled_, [Ruleset(f"{c.id}.{i}", d) for i, d in enumerate(compiled_.rulesets)])
+            c._runner = Runner(compiled_, [Ruleset(f"{c.id}.{i}", d, checked=True) for i, d in enumerate(compiled_.rulesets)])
         made: Runner = c._runner
     return made
 

@@ -443,6 +443,32 @@ def stage_references(st: _Stage) -> None:
                 st.add("S261", f"unknown scheme '{ref}'", (*spec.path, "measure", "scheme"), "a bundled scheme id", did_you_mean(ref, st.known_schemes))
 
 
+def stage_versioning(st: _Stage) -> None:
+    """A version needs a reporting window; what it succeeds or reuses must be another known scheme.
+
+    What needs several schemes at once (one family's versions unique, their
+    windows apart) is checked where the bundled family is read,
+    :func:`compliance.schemes.loader.builtin_family`.
+    """
+    v = st.scheme.versioning
+    if v is None:
+        return
+    w = st.scheme.window
+    if w is None:
+        st.add("S290", f"version '{v.key}' of family '{v.family}' has no reporting window", ("versioning",),
+               "versioning.window: {start: YYYY-MM-DD, end: YYYY-MM-DD}, or a period with a start")
+    elif w.end is not None and w.end < w.start:
+        st.add("S291", f"reporting window ends ({w.end}) before it starts ({w.start})", ("versioning", "window") if v.window else ("period",), "end on or after start")
+    for key in ("succeeds", "evidence_from"):
+        ref = getattr(v, key)
+        if ref is None:
+            continue
+        if ref == st.scheme.id:
+            st.add("S292", f"a scheme cannot name itself in '{key}'", ("versioning", key))
+        elif st.known_schemes and ref not in st.known_schemes:
+            st.add("S293", f"unknown scheme '{ref}' in '{key}'", ("versioning", key), "a bundled scheme id", did_you_mean(ref, st.known_schemes))
+
+
 #: The checking stages, in the order they run.
 STAGES: tuple[tuple[str, Callable[[_Stage], None]], ...] = (
     ("unique-ids", stage_unique_ids),
@@ -453,6 +479,7 @@ STAGES: tuple[tuple[str, Callable[[_Stage], None]], ...] = (
     ("evidence", stage_evidence),
     ("rules", stage_rules),
     ("references", stage_references),
+    ("versioning", stage_versioning),
 )
 
 

@@ -13,6 +13,7 @@ skips all three stages for it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import threading
 import typing
@@ -23,16 +24,26 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..errors import Problem, SchemeError, did_you_mean
+from ..errors import InputError, Problem, SchemeError, did_you_mean
 from ..evidence.types import type_at, unwrap
-from ..source import Document, load_document, parse_yaml, validate_document
+from ..source import Document, load_document, parse_yaml, read_input, validate_document
 from . import cache, checker
 from .checker import CheckedScheme
 from .model import Scheme, _node_kind
 
-__all__ = ["load_scheme", "builtin_schemes", "builtin_path", "checked", "scheme_from_document", "scheme_from_text"]
+__all__ = [
+    "load_scheme",
+    "builtin_schemes",
+    "builtin_path",
+    "builtin_families",
+    "builtin_family",
+    "checked",
+    "scheme_from_document",
+    "scheme_from_text",
+]
 
 _BUILTIN_CACHE: dict[str, CheckedScheme] = {}
+_FAMILIES: dict[str, dict[str, tuple[CheckedScheme, ...]]] = {}
 _LOCK = threading.Lock()
 
 
@@ -74,6 +85,55 @@ def builtin_path(scheme_id: str) -> Path:
     return index[scheme_id]
 
 
+def builtin_families() -> dict[str, tuple[CheckedScheme, ...]]:
+    """Each family of versioned bundled schemes, its versions oldest window first.
+
+    Loads every bundled scheme (each from the disk cache after the first run)
+    and checks what needs several schemes at once: a family's version keys are
+    unique, its windows do not overlap, and ``succeeds`` / ``evidence_from``
+    name an earlier version of the same family.
+    """
+    with _LOCK:
+        cached = _FAMILIES.get("all")
+    if cached is not None:
+        return cached
+    families: dict[str, list[CheckedScheme]] = {}
+    for sid in builtin_schemes():
+        scheme = load_scheme(sid)
+        if scheme.versioning is not None:
+            families.setdefault(scheme.versioning.family, []).append(scheme)
+    out: dict[str, tuple[CheckedScheme, ...]] = {}
+    problems: list[Problem] = []
+    for family, members in sorted(families.items()):
+        members.sort(key=lambda s: s.window.start if s.window else dt.date.min)
+        ids = {m.id: m for m in members}
+        keys: dict[str, str] = {}
+        for i, m in enumerate(members):
+            v = m.versioning
+            assert v is not None
+            if v.key in keys:
+                problems.append(Problem("S294", f"'{m.id}' and '{keys[v.key]}' are both version '{v.key}' of family '{family}'"))
+            keys[v.key] = m.id
+            w, nxt = m.window, members[i + 1].window if i + 1 < len(members) else None
+            if w is not None and nxt is not None and (w.end is None or w.end >= nxt.start):
+                problems.append(Problem("S295", f"the reporting windows of '{m.id}' and '{members[i + 1].id}' overlap", expected="each window ending before the next starts"))
+            for key in ("succeeds", "evidence_from"):
+                ref = getattr(v, key)
+                if ref is not None and (ref not in ids or members.index(ids[ref]) >= i):
+                    problems.append(Problem("S296", f"'{m.id}' {key} '{ref}', which is not an earlier version of family '{family}'"))
+        out[family] = tuple(members)
+    if problems:
+        raise SchemeError(problems)
+    with _LOCK:
+        _FAMILIES["all"] = out
+    return out
+
+
+def builtin_family(name: str) -> tuple[CheckedScheme, ...] | None:
+    """The bundled versions of family ``name`` (``mis``), oldest first; None if no family has that name."""
+    return builtin_families().get(name)
+
+
 def load_scheme(source: str | Path | Scheme) -> CheckedScheme:
     """Load a scheme by bundled id (``mis-y3``), by path, or check a :class:`Scheme` made in code."""
     if isinstance(source, Scheme):
@@ -95,8 +155,8 @@ def load_scheme(source: str | Path | Scheme) -> CheckedScheme:
 def _load_file(path: Path) -> CheckedScheme:
     known = builtin_schemes()
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_input(path, error=SchemeError)  # a regular file within the size limit: a FIFO would block
+    except InputError:
         raw = None  # load_document says what is wrong with the file
     if raw is not None:
         hit = cache.fetch(raw, known)

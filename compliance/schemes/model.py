@@ -47,6 +47,8 @@ __all__ = [
     "SchemePeriod",
     "Levels",
     "NotEncoded",
+    "Window",
+    "Versioning",
     "Scheme",
     "NODE_KEYS",
 ]
@@ -353,6 +355,39 @@ class NotEncoded(_Model):
     reason: str
 
 
+class Window(_Model):
+    """The reporting window of one version: the evidence periods it is the version for."""
+
+    start: dt.date
+    end: dt.date | None = Field(None, description="None while the version is current (no successor yet).")
+    status: Verification = "confirmed"
+    note: str | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class Versioning(_Model):
+    """Which scheme family this is a version of, which version, and the version it succeeds.
+
+    Versions of one family (MIS Year 3 and Year 4, SBL v2 and v3) are separate
+    schemes with year-keyed requirement ids (``MIS-Y4-SA6.b``: lettering changes
+    between years).  They read the one evidence catalogue, so an evidence path
+    means the same in every version that reads it; ``evidence_from`` says which
+    earlier version's definitions this one takes over (a path is reused, never
+    redefined), and what a version reads that the earlier one did not is what
+    ``schemes diff`` lists as evidence newly needed.
+    """
+
+    family: str = Field(pattern=r"^[a-z][a-z0-9]*$", description="The family, e.g. mis; `--scheme mis` picks its version by period.")
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9.]*$", description="The version within the family, e.g. y4.")
+    label: str = Field(description="How reports name the version, e.g. 'Year 4 (2021/22)'.")
+    window: Window | None = Field(None, description="The reporting window; omitted, the scheme's period (start to deadline or end).")
+    succeeds: str | None = Field(None, description="The id of the version this one replaces.")
+    evidence_from: str | None = Field(None, description="The id of an earlier version whose evidence definitions this one reuses.")
+    skeleton: str | None = Field(None, description="Set when the version is a skeleton: what is missing, said wherever it is listed.")
+
+
 class Scheme(_Model):
     """A whole scheme, as loaded from YAML."""
 
@@ -369,6 +404,24 @@ class Scheme(_Model):
     outcome: Outcome
     sections: list[Section] = Field(min_length=1)
     not_encoded: list[NotEncoded] = Field(default_factory=list)
+    versioning: Versioning | None = None
+
+    @property
+    def family(self) -> str | None:
+        return self.versioning.family if self.versioning else None
+
+    @property
+    def window(self) -> Window | None:
+        """The reporting window of a versioned scheme (its own, else its period's); None if unversioned."""
+        v = self.versioning
+        if v is None:
+            return None
+        if v.window is not None:
+            return v.window
+        p = self.period
+        if p is None or p.start is None:
+            return None
+        return Window.model_construct(start=p.start, end=p.deadline or p.end, status=p.status, note=None)
 
     def requirements(self) -> list[tuple[Section, Requirement]]:
         return [(s, r) for s in self.sections for r in s.requirements]

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import Location, ParameterError, Problem, did_you_mean
+from ..source import DATE_RANGE, date_in_range
 from .model import Parameter, Scheme
 
 __all__ = ["FromCommandLine", "check_overrides", "describe", "format_number", "is_whole"]
@@ -119,14 +120,18 @@ def _check_one(name: str, p: Parameter, value: Any, where: Location) -> tuple[An
     if kind == "date":
         if isinstance(value, dt.datetime):  # a datetime is a date to Python, but compares as neither
             return problem("P002", f"must be a date (YYYY-MM-DD), not the date and time {value.isoformat()}", value.date().isoformat())
-        if isinstance(value, dt.date):
-            return value, None
+        day: dt.date | None = value if isinstance(value, dt.date) else None
         if isinstance(value, str) and _DATE.match(value.strip()):
             try:
-                return dt.date.fromisoformat(value.strip()), None
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        return problem("P002", f"must be a date (YYYY-MM-DD), not {_shown(value)}")
+        if day is None:
+            return problem("P002", f"must be a date (YYYY-MM-DD), not {_shown(value)}")
+        if not date_in_range(day):
+            # Windows are reckoned from a date: one in year 9999 leaves the calendar.
+            return problem("P007", f"must be {DATE_RANGE}, not {day.isoformat()}", expected=DATE_RANGE)
+        return day, None
     if kind == "text":
         if isinstance(value, str):
             return value, None
