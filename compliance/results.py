@@ -1,9 +1,13 @@
 """The assessment: the one tree every renderer reads (terminal, JSON, Markdown, HTML, challenge).
 
-Findings are data.  Each requirement says its status, what was measured
-against what, the shortfall in natural units, the records behind a failing
-figure, the evidence used or missing, and how sure we are of the values the
-rule rests on.  The JSON form carries a ``schema_version``.
+Findings are data.  Each requirement says its status, why (a :class:`Reason`:
+a code from the closed list :data:`REASON_CODES` with its parameters), what was
+measured against what, the shortfall in natural units, the records behind a
+failing figure (each with its own code), the evidence used or missing, and how
+sure we are of the values the rule rests on.  The result tree holds no
+sentence written by the assessment: every report words the codes through
+:mod:`compliance.report.wording` (the codes are documented in
+``docs/reason-codes.md``).  The JSON form carries a ``schema_version``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "SCHEMA_VERSION",
+    "REASON_CODES",
+    "RECORD_CODES",
+    "Scalar",
+    "Reason",
     "Status",
     "STATUS_ORDER",
     "RecordRef",
@@ -31,7 +39,9 @@ __all__ = [
     "filled",
 ]
 
-SCHEMA_VERSION = "1"
+#: "2": reasons as codes with parameters (``reason`` on leaves and requirements, ``code`` and
+#: ``params`` on records); the assessment's sentences (``explanation``, ``outcome``) left the tree.
+SCHEMA_VERSION = "2"
 
 Status = Literal["met", "not_met", "insufficient_evidence", "not_applicable"]
 #: Worst first: the order summaries and gap lists use.
@@ -71,11 +81,88 @@ def build(cls: type[R], values: dict[str, Any], *, in_order: bool = False) -> R:
     return obj
 
 
+#: A reason's parameter: a number, yes/no, text (an id, an evidence path, an ISO date) or a list of them.
+Scalar = bool | int | float | str | None
+ParamValue = Scalar | list[str] | list[int] | list[float]
+
+#: Why a comparison or requirement came out as it did: each code with the parameters it may carry.
+#: Closed: findings emit no other code, and every code is worded in compliance.report.wording and
+#: documented in docs/reason-codes.md (tests hold the three together).
+REASON_CODES: dict[str, tuple[str, ...]] = {
+    # held
+    "holds": ("measured", "threshold", "comparison", "unit"),
+    # failed (not met)
+    "below_threshold": ("measured", "threshold", "comparison", "unit", "numerator", "denominator", "shortfall", "records"),
+    "above_threshold": ("measured", "threshold", "comparison", "unit", "numerator", "denominator", "shortfall", "records"),
+    "not_as_required": ("measured", "threshold", "comparison"),
+    "late": ("measured", "threshold", "comparison", "unit", "numerator", "denominator", "shortfall", "records", "not_yet_due"),
+    "missed_window": ("measured", "threshold", "windows", "shortfall", "records"),
+    "stale_document": ("measured", "threshold", "unit", "dated", "as_of", "shortfall"),
+    "above_trajectory": ("measured", "threshold", "unit", "year", "events", "population", "shortfall", "previous", "trend"),
+    "not_attested": ("records",),
+    "not_claimed": ("records",),
+    "dated_outside_period": ("records", "dated", "period_start", "period_end"),
+    "signed_outside_period": ("records", "dated", "period_start", "period_end"),
+    "wrong_order": ("records", "earlier", "later", "earlier_date", "later_date"),
+    "inconsistent_between_actions": ("measured", "records"),
+    "over_limit": ("measured", "threshold", "comparison", "shortfall", "records"),
+    "scheme_not_met": ("scheme",),
+    # unknown (insufficient evidence)
+    "missing_evidence": ("missing",),
+    "self_attested": ("missing", "records"),
+    "undated_document": ("missing", "records"),
+    "no_board_approval_date": ("missing", "records"),
+    "unsigned": ("missing", "records"),
+    "small_numbers": ("measured", "threshold", "unit", "events", "min_events"),
+    "suppressed": ("threshold",),
+    "not_comparable": ("threshold",),
+    "decided_externally": (),
+    "scheme_undecided": ("scheme",),
+    # not applicable
+    "not_in_force": ("from", "until", "as_of", "note"),
+    "no_records": ("records_path",),
+    "not_yet_due": ("not_yet_due", "records_path", "as_of"),
+    "no_window_ended": ("as_of",),
+    "nothing_to_compare": ("missing",),
+    "zero_denominator": ("records_path",),
+    "scheme_not_applicable": ("scheme",),
+}
+
+#: What a record behind a figure shows, each code with its parameters (documented with the reasons).
+RECORD_CODES: dict[str, tuple[str, ...]] = {
+    "late": ("field", "date", "days_late", "due", "limit", "start_field", "start"),
+    "not_done": ("field", "due", "limit", "start_field", "start"),
+    "field_not_equal": ("field", "value", "expected"),
+    "missed_window": ("from", "until", "covering"),
+    "not_claimed": (),
+    "not_attested": (),
+    "self_attested": (),
+    "undated_document": ("title",),
+    "dated_outside_period": ("title", "dated", "period_start", "period_end"),
+    "no_board_approval_date": (),
+    "signed_outside_period": ("dated", "period_start", "period_end"),
+    "unsigned": (),
+    "wrong_order": ("date", "later", "later_date"),
+    "over_limit": ("measured", "comparison", "threshold"),
+    "inconsistent_between_actions": ("a", "a_value", "b", "b_value"),
+    "group_below_threshold": ("measured", "numerator", "denominator", "needed"),
+}
+
+
+class Reason(_Result):
+    """Why: a code from :data:`REASON_CODES` and its parameters (only those it has, none invented)."""
+
+    code: str
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+
+
 class RecordRef(_Result):
     """A record behind a figure: a case id, a missed window, a staff group below threshold."""
 
     id: str
-    reason: str
+    #: What the record shows, from :data:`RECORD_CODES`, with its parameters.
+    code: str
+    params: dict[str, ParamValue] = Field(default_factory=dict)
 
 
 class ParameterUse(_Result):
@@ -124,12 +211,18 @@ class LeafResult(_Result):
     measure: str
     describe: str
     outcome: Literal["true", "false", "unknown", "not_applicable"]
+    reason: Reason
     value: float | bool | None = None
     display: str = ""
     unit: str = ""
     comparison: str
     threshold: float | bool | None = None
-    threshold_display: str | None = None
+    #: The threshold's unit (its parameter's, or the measure's own).
+    threshold_unit: str | None = None
+    #: The threshold as the measure shows it, when the measure brings its own ("3.78 per 1,000 (2021 trajectory)").
+    threshold_shown: str | None = None
+    #: The scheme's own words for what the threshold asks, when its parameter has them.
+    threshold_words: str | None = None
     threshold_param: str | None = None
     shortfall: str | None = None
     records: list[RecordRef] = Field(default_factory=list)
@@ -149,7 +242,9 @@ class RequirementResult(_Result):
     id: str
     title: str
     status: Status
-    explanation: str
+    #: Why: the deciding comparison's reason; ``params["measurements"]`` lists the indexes of the
+    #: measurements that decided (those standing in the way, or unknown), so a roll-up can point to them.
+    reason: Reason
     verification: Literal["confirmed", "partly_confirmed", "unconfirmed"]
     #: True when the requirement or any parameter it used is not confirmed.
     rests_on_unverified: bool
@@ -174,7 +269,6 @@ class SectionResult(_Result):
     status: Status
     rollup: str
     in_outcome: bool
-    explanation: str
     counts: dict[str, int]
     fired_rule: str
     requirements: list[RequirementResult]
@@ -198,8 +292,8 @@ class SchemeResult(_Result):
     version: str
     publisher: str
     status: Status
-    outcome: str
-    explanation: str
+    #: The scheme's own words for what its verdict means (None when it has none for this status).
+    outcome: str | None
     counts: dict[str, int]
     fired_rule: str
     unmet_sections: list[str] = Field(default_factory=list)

@@ -8,6 +8,7 @@ from compliance.results import (
     Assessment,
     LeafResult,
     ParameterUse,
+    Reason,
     RecordRef,
     RequirementResult,
     SchemeResult,
@@ -20,12 +21,17 @@ def _param(pid: str, value, unit="%", status="unconfirmed", **kw) -> ParameterUs
     return ParameterUse(id=pid, value=value, unit=unit, status=status, source="DOC-TEST", **kw)
 
 
+def _reason(code: str, **params) -> Reason:
+    return Reason(code=code, params=params)
+
+
 def _req(rid: str, title: str, status: str, *, leaves, unverified=False, **kw) -> RequirementResult:
+    first = leaves[0].reason
     base = dict(
         id=rid,
         title=title,
         status=status,
-        explanation=kw.pop("explanation", f"{title}: {status.replace('_', ' ')}."),
+        reason=kw.pop("reason", Reason(code=first.code, params={**first.params, "measurements": [0]})),
         verification="unconfirmed" if unverified else "confirmed",
         rests_on_unverified=unverified,
         severity="high",
@@ -47,7 +53,6 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
         status="not_met",
         rollup="all",
         in_outcome=True,
-        explanation="1 of 2 requirements not met.",
         counts={"met": 1, "not_met": 1},
         fired_rule="MIS-Y3-SA1:not_met",
         challenge=["Are PMRT reviews resourced with enough clinician time?"],
@@ -62,12 +67,13 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         measure="timeliness",
                         describe="deaths notified within 7 working days",
                         outcome="true",
+                        reason=_reason("holds", measured=100.0, threshold=95.0, comparison=">=", unit="%"),
                         value=100.0,
                         display="100% (4 of 4)",
                         unit="%",
                         comparison=">=",
                         threshold=95.0,
-                        threshold_display="95%",
+                        threshold_shown="95%",
                         threshold_param="MIS.Y3.SA1.a.coverage",
                     )
                 ],
@@ -79,25 +85,25 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                 "PMRT reviews started within two months",
                 "not_met",
                 unverified=True,
-                explanation="75% of reviews started within two months; the standard is 95%.",
                 leaves=[
                     LeafResult(
                         measure="timeliness",
                         describe="reviews started within two months",
                         outcome="false",
+                        reason=_reason("late", measured=75.0, threshold=95.0, comparison=">=", unit="%", numerator=3, denominator=4, shortfall=1, records=["D-004"]),
                         value=75.0,
                         display="75% (3 of 4)",
                         unit="%",
                         comparison=">=",
                         threshold=95.0,
-                        threshold_display="95%",
+                        threshold_shown="95%",
                         threshold_param="MIS.Y3.SA1.b.coverage",
                         shortfall="1 more reviews started within two months needed to reach 95% (3 of 4 now)",
-                        records=[RecordRef(id="D-004", reason="review_started_on 2021-02-20 is 12 day(s) after the deadline 2021-02-08")],
+                        records=[RecordRef(id="D-004", code="late", params={"field": "review_started_on", "date": "2021-02-20", "days_late": 12, "due": "2021-02-08"})],
                     )
                 ],
                 shortfall="1 more reviews started within two months needed to reach 95% (3 of 4 now)",
-                records=[RecordRef(id="D-004", reason="review_started_on 2021-02-20 is 12 day(s) after the deadline 2021-02-08")],
+                records=[RecordRef(id="D-004", code="late", params={"field": "review_started_on", "date": "2021-02-20", "days_late": 12, "due": "2021-02-08"})],
                 evidence_used=["cases.perinatal_deaths"],
                 parameters=[
                     _param("MIS.Y3.SA1.b.coverage", 95, status="unconfirmed"),
@@ -113,7 +119,6 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
         status="insufficient_evidence",
         rollup="all",
         in_outcome=True,
-        explanation="1 requirement lacks evidence.",
         counts={"met": 0, "insufficient_evidence": 1, "not_met": 1},
         fired_rule="MIS-Y3-SA3:insufficient",
         requirements=[
@@ -126,21 +131,22 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         measure="attestation",
                         describe="a transitional care pathway",
                         outcome="false",
+                        reason=_reason("self_attested", missing=["attestations.tc_pathway.document"], records=["attestations.tc_pathway"]),
                         value=False,
                         display="self-attested: no document backs it; no date of board approval",
                         comparison="==",
                         threshold=True,
                         records=[
-                            RecordRef(id="attestations.tc_pathway", reason="self-attested: no document backs it"),
-                            RecordRef(id="attestations.tc_pathway", reason="no date of board approval"),
+                            RecordRef(id="attestations.tc_pathway", code="self_attested"),
+                            RecordRef(id="attestations.tc_pathway", code="no_board_approval_date"),
                         ],
                         shortfall="self-attested: no document backs it; no date of board approval",
                     )
                 ],
                 shortfall="self-attested: no document backs it; no date of board approval",
                 records=[
-                    RecordRef(id="attestations.tc_pathway", reason="self-attested: no document backs it"),
-                    RecordRef(id="attestations.tc_pathway", reason="no date of board approval"),
+                    RecordRef(id="attestations.tc_pathway", code="self_attested"),
+                    RecordRef(id="attestations.tc_pathway", code="no_board_approval_date"),
                 ],
                 evidence_used=["attestations.tc_pathway"],
                 challenge=["Where is the signed pathway document?"],
@@ -149,12 +155,12 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                 "MIS-Y3-SA3.c",
                 "ATAIN reviews shared quarterly",
                 "insufficient_evidence",
-                explanation="No ATAIN reviews were submitted.",
                 leaves=[
                     LeafResult(
                         measure="cadence",
                         describe="quarterly ATAIN reviews",
                         outcome="unknown",
+                        reason=_reason("missing_evidence", missing=["events.atain_reviews"]),
                         comparison="<=",
                         threshold=0.0,
                         unit="windows missed",
@@ -171,7 +177,6 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
         status="met",
         rollup="all",
         in_outcome=True,
-        explanation="All requirements met.",
         counts={"met": 1},
         fired_rule="MIS-Y3-SA5:met",
         requirements=[
@@ -184,6 +189,7 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         measure="recency",
                         describe="years since the establishment calculation",
                         outcome="true",
+                        reason=_reason("holds", measured=1.5, threshold=3.0, comparison="<=", unit="years"),
                         value=1.5,
                         display="1.5 years old (dated 2019-09-30)",
                         unit="years",
@@ -202,7 +208,6 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
         status="not_met",
         rollup="all",
         in_outcome=False,
-        explanation="Figures differ between actions.",
         counts={"not_met": 1},
         fired_rule="MIS-Y3-CONS:not_met",
         requirements=[
@@ -215,6 +220,7 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         measure="consistency",
                         describe="figures that differ",
                         outcome="false",
+                        reason=_reason("inconsistent_between_actions", measured=1.0, records=["figure"]),
                         value=1.0,
                         display="1 of 1 figure(s) differ",
                         unit="differing figures",
@@ -223,7 +229,8 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         records=[
                             RecordRef(
                                 id="figure",
-                                reason="counts.coc_booked_on_pathway gives 120 but counts.msds_coc_pathway_recorded gives 110",
+                                code="inconsistent_between_actions",
+                                params={"a": "counts.coc_booked_on_pathway", "a_value": "120", "b": "counts.msds_coc_pathway_recorded", "b_value": "110"},
                             )
                         ],
                     )
@@ -231,7 +238,8 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                 records=[
                     RecordRef(
                         id="figure",
-                        reason="counts.coc_booked_on_pathway gives 120 but counts.msds_coc_pathway_recorded gives 110",
+                        code="inconsistent_between_actions",
+                        params={"a": "counts.coc_booked_on_pathway", "a_value": "120", "b": "counts.msds_coc_pathway_recorded", "b_value": "110"},
                     )
                 ],
                 evidence_used=["counts.coc_booked_on_pathway", "counts.msds_coc_pathway_recorded"],
@@ -244,7 +252,6 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
         status="met",
         rollup="all",
         in_outcome=True,
-        explanation="All requirements met.",
         counts={"met": 1},
         fired_rule="MIS-Y3-SA9:met",
         requirements=[
@@ -257,12 +264,13 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         measure="proportion",
                         describe="women placed on a continuity-of-carer pathway",
                         outcome="true",
+                        reason=_reason("holds", measured=35.0, threshold=35.0, comparison=">=", unit="%"),
                         value=35.0,
                         display="35% (120 of 343)",
                         unit="%",
                         comparison=">=",
                         threshold=35.0,
-                        threshold_display="35%",
+                        threshold_shown="35%",
                     )
                 ],
                 evidence_used=["counts.coc_booked_on_pathway"],
@@ -276,7 +284,8 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
         publisher="NHS Resolution",
         status="not_met",
         outcome="No refund is due: at least one safety action is not met.",
-        explanation="2 of 4 safety actions met.",
+        level="safety action",
+        level_plural="safety actions",
         counts={"met": 2, "not_met": 1, "insufficient_evidence": 1},
         fired_rule="mis-y3:not_met",
         unmet_sections=["MIS-Y3-SA1", "MIS-Y3-SA3"],
@@ -291,7 +300,6 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
         status="not_met",
         rollup="all",
         in_outcome=True,
-        explanation="The stillbirth rate is above the trajectory.",
         counts={"not_met": 1, "met": 1},
         fired_rule="SBLv2-AMB:not_met",
         requirements=[
@@ -305,12 +313,13 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         measure="trajectory",
                         describe="stillbirths per 1,000 births",
                         outcome="false",
+                        reason=_reason("above_trajectory", measured=4.1, threshold=3.4, unit="per 1,000", year=2021, shortfall=0.7),
                         value=4.1,
                         display="4.1 per 1,000 (16 of 3,900)",
                         unit="per 1,000",
                         comparison="<=",
                         threshold=3.4,
-                        threshold_display="3.4 per 1,000 (2021 trajectory)",
+                        threshold_shown="3.4 per 1,000 (2021 trajectory)",
                         shortfall="0.7 per 1,000 above the 2021 trajectory of 3.4",
                         trajectory_year=2021,  # as the engine sets it: the chart reads the year, never the wording
                     )
@@ -328,12 +337,13 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         measure="trajectory",
                         describe="neonatal deaths per 1,000 births",
                         outcome="true",
+                        reason=_reason("holds", measured=1.2, threshold=1.4, comparison="<=", unit="per 1,000"),
                         value=1.2,
                         display="1.2 per 1,000 (5 of 4,100)",
                         unit="per 1,000",
                         comparison="<=",
                         threshold=1.4,
-                        threshold_display="1.4 per 1,000 (2021 trajectory)",
+                        threshold_shown="1.4 per 1,000 (2021 trajectory)",
                         trajectory_year=2021,
                     )
                 ],
@@ -347,7 +357,6 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
         status="not_applicable",
         rollup="all",
         in_outcome=True,
-        explanation="No women booked.",
         counts={"not_applicable": 1},
         fired_rule="SBLv2-E1:na",
         requirements=[
@@ -360,6 +369,7 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
                         measure="proportion",
                         describe="women with a CO reading at booking",
                         outcome="not_applicable",
+                        reason=_reason("zero_denominator", records_path="counts.sbl_e1_co_at_booking"),
                         comparison=">=",
                         threshold=95.0,
                         unit="%",
@@ -376,7 +386,9 @@ def mixed_assessment(name: str = "Northfield Hospitals NHS Foundation Trust", od
         publisher="NHS England",
         status="not_met",
         outcome="Not all elements are implemented.",
-        explanation="0 of 1 elements met.",
+        level="element",
+        level_plural="elements",
+        requirement_level="requirement",
         counts={"not_met": 1, "not_applicable": 1},
         fired_rule="sblcbv2:not_met",
         sections=[e1, e5],
@@ -407,6 +419,7 @@ def met_assessment(name: str = "Southdale NHS Trust", ods: str = "RYY") -> Asses
                 measure="recency",
                 describe="years since the establishment calculation",
                 outcome="true",
+                reason=_reason("holds", measured=1.0, threshold=3.0, comparison="<=", unit="years"),
                 value=1.0,
                 display="1 years old (dated 2020-03-31)",
                 unit="years",
@@ -421,7 +434,6 @@ def met_assessment(name: str = "Southdale NHS Trust", ods: str = "RYY") -> Asses
         status="met",
         rollup="all",
         in_outcome=True,
-        explanation="All requirements met.",
         counts={"met": 1},
         fired_rule="MIS-Y3-SA5:met",
         requirements=[req],
@@ -433,7 +445,8 @@ def met_assessment(name: str = "Southdale NHS Trust", ods: str = "RYY") -> Asses
         publisher="NHS Resolution",
         status="met",
         outcome="Incentive recovered.",
-        explanation="All safety actions met.",
+        level="safety action",
+        level_plural="safety actions",
         counts={"met": 1},
         fired_rule="mis-y3:met",
         sections=[sec],

@@ -131,7 +131,7 @@ def test_a4_sa2_a_trust_that_came_close_is_undecided_not_failed() -> None:
     claimed = run(data)
     r = claimed.requirement("MIS-Y3-SA2.b")
     assert r.status == "insufficient_evidence"
-    assert "NHS Resolution" in r.explanation
+    assert r.reason.code == "decided_externally"  # NHS Resolution decides, not the evidence
     assert claimed.scheme("mis-y3").status == "insufficient_evidence"
 
 
@@ -166,7 +166,9 @@ def test_cond2_the_commissioner_discussion_must_come_before_the_sign_off() -> No
     data["attestations"]["commissioner_discussion"]["document"]["dated"] = "2021-07-09"
     r = run(data).requirement("MIS-Y3-COND-2.commissioner")
     assert r.status == "not_met"
-    assert r.shortfall == "2021-07-09 is after 2021-07-08 (board_sign_off.board_approved_on)"
+    assert r.reason.code == "wrong_order"
+    assert (r.reason.params["earlier_date"], r.reason.params["later_date"]) == ("2021-07-09", "2021-07-08")
+    assert r.reason.params["later"] == "board_sign_off.board_approved_on"
 
 
 def test_sa9_judges_the_champions_bi_monthly_meetings_like_the_dashboard() -> None:

@@ -56,7 +56,7 @@ def test_declaration_lines_carry_each_safety_actions_status_and_first_gap() -> N
     assert (d.met, d.judged) == (9, 10)
     sa1 = next(line for line in d.sections if line.id == "MIS-Y3-SA1")
     assert (sa1.first_gap, sa1.gaps) == ("MIS-Y3-SA1.b", 1)
-    assert sa1.shortfall == a.requirement("MIS-Y3-SA1.b").shortfall
+    assert sa1.reason == a.requirement("MIS-Y3-SA1.b").reason.code == "late"  # a word on page one; the figure once, in the gap
     assert [i for i, _ in d.action_plans] == ["MIS-Y3-SA1"]
     assert d.sign_off == ("Chief executive, on behalf of the trust board",)
 

@@ -102,7 +102,7 @@ def test_assess_json_is_the_assessment(run):
     code, out, _ = run("assess", "examples/mis_late_pmrt.json", "--scheme", "mis-y3", "--format", "json")
     assert code == 1
     data = json.loads(out)
-    assert data["schema_version"] == "1" and data["source"] == "examples/mis_late_pmrt.json"
+    assert data["schema_version"] == "2" and data["source"] == "examples/mis_late_pmrt.json"
     assert compliance.Assessment.model_validate(data).scheme("mis-y3").status == "not_met"
 
 

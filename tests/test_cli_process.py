@@ -42,7 +42,7 @@ def test_all_met_exits_0():
 def test_gaps_exit_1():
     done = _run("assess", "examples/mis_late_pmrt.json", "--scheme", "mis-y3", "--format", "json")
     assert done.returncode == 1, done.stderr
-    assert '"schema_version": "1"' in done.stdout
+    assert '"schema_version": "2"' in done.stdout
 
 
 @pytest.mark.parametrize(

@@ -88,9 +88,7 @@ def test_years_outside_the_table_ask_the_package() -> None:
 
 def test_threshold_wording_tells_false_from_zero_whatever_came_first() -> None:
     # False == 0 and they hash alike: a cache keyed on the value alone once printed "exactly 0" for false.
-    from compliance.assessment.wording import show_threshold as _show_threshold
+    from compliance.report.wording import show_threshold as _show_threshold
 
-    _show_threshold.cache_clear()
     assert (_show_threshold(0, None), _show_threshold(False, None)) == ("0", "no")
-    _show_threshold.cache_clear()
     assert (_show_threshold(False, None), _show_threshold(0, None)) == ("no", "0")

@@ -128,6 +128,7 @@ def test_a_placeholder_threshold_is_stated_in_words_until_it_is_overridden() -> 
     """SBLCBv2 indicators with no national threshold do not claim a '0%' line; an override is shown as a number."""
     path = Path(__file__).resolve().parents[1] / "examples" / "mis_compliant.json"
     default = compliance.assess(path).requirement("SBLv2-E2-P1")
-    assert default.measurements[0].threshold_display == "a submitted figure, there being no national threshold"
+    assert default.measurements[0].threshold_words == "a submitted figure, there being no national threshold"
     local = compliance.assess(path, params={"SBLv2.E2.P1.threshold": 95}).requirement("SBLv2-E2-P1")
-    assert local.measurements[0].threshold_display == "at least 95%"
+    assert local.measurements[0].threshold_words is None
+    assert (local.measurements[0].threshold, local.measurements[0].threshold_unit) == (95.0, "%")

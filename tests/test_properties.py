@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import compliance
+from compliance.report.wording import explanation
+from compliance.results import REASON_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNT_PATHS = [
@@ -183,6 +185,7 @@ def test_random_valid_evidence_never_crashes(data: dict[str, Any]) -> None:
     for scheme in result.schemes:
         for section in scheme.sections:
             for req in section.requirements:
-                assert req.explanation
+                assert req.reason.code in REASON_CODES
+                assert explanation(req)  # every reason can be worded
                 if req.status == "insufficient_evidence":
                     assert req.missing_evidence or any(m.note for m in req.measurements)

@@ -99,15 +99,16 @@ def test_no_gaps_is_an_empty_gap_list_and_the_legend_follows_the_markers():
     assert [s.unverified for s in mixed.schemes] == [True, True]
 
 
+# Each gap's finding, said once: reason, figure, threshold, shortfall (English pinned here, with tests/test_wording.py).
 MEASURED = [
-    ("mixed", mixed_assessment, "MIS-Y3-SA1.b", ("reviews started within two months: 75% (3 of 4); needs >= 95%",)),
-    ("mixed", mixed_assessment, "MIS-Y3-SA3.c", ()),  # unknown, nothing to show
-    ("unknown with a figure", unknown_with_a_figure, "MIS-Y3-SA3.c", ("quarterly ATAIN reviews: 2 of 4 windows; needs <= 0 windows missed",)),
+    ("mixed", mixed_assessment, "MIS-Y3-SA1.b", ("Late: 75% (3 of 4); needs at least 95%; 1 more needed",)),
+    ("mixed", mixed_assessment, "MIS-Y3-SA3.c", ("Not submitted (events.atain_reviews)",)),
+    ("unknown with a figure", unknown_with_a_figure, "MIS-Y3-SA3.c", ("Not submitted: 2 of 4 windows (events.atain_reviews)",)),
     (
         "mixed",
         mixed_assessment,
         "SBLv2-AMB-1",
-        ("stillbirths per 1,000 births: 4.1 per 1,000 (16 of 3,900); needs <= 3.4 per 1,000 (2021 trajectory)",),
+        ("Above the trajectory: 4.1 per 1,000 (16 of 3,900); needs at most 3.4 per 1,000 (2021 trajectory); 0.7 per 1,000 above it",),
     ),
 ]
 
@@ -118,7 +119,7 @@ def _gap_requirement(o: Outline, rid: str) -> outline.GapRequirement:
 
 @pytest.mark.parametrize("name, make, rid, expected", MEASURED, ids=[f"{c[0]}-{c[2]}" for c in MEASURED])
 def test_measurements_shown(name, make, rid, expected):
-    assert _gap_requirement(outline.build(make()), rid).measured == expected
+    assert _gap_requirement(outline.build(make()), rid).findings == expected
 
 
 UNVERIFIED = [
@@ -176,9 +177,9 @@ def test_the_outline_is_frozen():
 
 
 def _shown(o: Outline) -> dict[str, list[tuple[str, list[tuple[str, int, bool]]]]]:
-    """Per scheme: each gap section and, under it, each requirement with its count of measurements and its marker."""
+    """Per scheme: each gap section and, under it, each requirement with its count of findings and its marker."""
     return {
-        s.id: [(g.id, [(r.id, len(r.measured), r.unverified is not None) for r in g.requirements]) for g in s.gaps]
+        s.id: [(g.id, [(r.id, len(r.findings), r.unverified is not None) for r in g.requirements]) for g in s.gaps]
         for s in o.schemes
     }
 
@@ -200,9 +201,9 @@ def _from_terminal(text: str, scheme_ids: list[str]) -> dict[str, list[tuple[str
             continue
         if sec := re.match(r"^[✘?✔–] (\S+) ", line):
             shown[scheme].append((sec.group(1), []))
-        elif req := re.match(r"^(?:├── |└── )[✘?✔–] (\S+) (.*)", line):
-            shown[scheme][-1][1].append((req.group(1), 0, " † \u2014 " in req.group(2)))
-        elif re.match(r"^[│ ]   Measured ", line):
+        elif req := re.match(r"^  [✘?✔–] (\S+) (.*)", line):
+            shown[scheme][-1][1].append((req.group(1), 0, req.group(2).endswith(" †") or " † \u2014 " in req.group(2)))
+        elif re.match(r"^    (?!•|Remediation:|Missing:)\S", line):  # a finding line
             rid, n, mark = shown[scheme][-1][1][-1]
             shown[scheme][-1][1][-1] = (rid, n + 1, mark)
     return shown
@@ -218,9 +219,9 @@ def _from_markdown(text: str, scheme_ids: list[str]) -> dict[str, list[tuple[str
             scheme = head.group(1)
         elif scheme and (sec := re.match(r"^#### \S+ (\S+) ", line)):
             shown[scheme].append((sec.group(1).replace("\\", ""), []))
-        elif scheme and (req := re.match(r"^- \*\*\S+ (\S+) (.*)\*\* \(", line)):
+        elif scheme and (req := re.match(r"^- \*\*\S+ (\S+) (.*)\*\*", line)):
             shown[scheme][-1][1].append((req.group(1).replace("\\", ""), 0, req.group(2).endswith(" †")))
-        elif scheme and line.startswith("  - Measured: "):
+        elif scheme and line.startswith("  - ") and not line.startswith(("  - Missing:", "  - Remediation:")):  # a finding
             rid, n, mark = shown[scheme][-1][1][-1]
             shown[scheme][-1][1][-1] = (rid, n + 1, mark)
     return shown
@@ -235,18 +236,18 @@ def _from_html(page: str, scheme_ids: list[str]) -> dict[str, list[tuple[str, li
             scheme = html_lib.unescape(head.group(1))
         elif line.startswith('<section class="challenge">'):
             break
-        elif scheme and (req := re.match(r'^<div class="gap [^"]+" id="req-([^"]+)">', line)):
+        elif scheme and (req := re.match(r'^<div class="gap [^"]+" id="req-([^"]+)"', line)):
             in_gap_req = True
             shown[scheme][-1][1].append((html_lib.unescape(req.group(1)), 0, False))
         elif scheme and line.startswith("<h4>") and in_gap_req:
             rid, n, _ = shown[scheme][-1][1][-1]
-            shown[scheme][-1][1][-1] = (rid, n, "<span title=" in line)
+            shown[scheme][-1][1][-1] = (rid, n, " †" in line)
             in_gap_req = False
-        elif scheme and (sec := re.match(r"^<h4>(\S+) ", line)):
+        elif scheme and (sec := re.match(r'^<h\d[^>]* id="gaps-([^"]+)">', line)):
             shown[scheme].append((html_lib.unescape(sec.group(1)), []))
-        if scheme and "<dt>Measured</dt>" in line:
-            rid, n, mark = shown[scheme][-1][1][-1]
-            shown[scheme][-1][1][-1] = (rid, n + line.count("<dt>Measured</dt>"), mark)
+        elif scheme and shown[scheme] and shown[scheme][-1][1] and line.startswith("<p>") and not line.startswith(("<p>Missing:", "<p><strong>")):
+            rid, n, mark = shown[scheme][-1][1][-1]  # a finding
+            shown[scheme][-1][1][-1] = (rid, n + 1, mark)
     return shown
 
 

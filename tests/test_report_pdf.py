@@ -63,7 +63,7 @@ def test_page_one_is_the_declaration_with_every_safety_action_and_its_status(boa
             statuses[found.group(1)] = found.group(2)
     assert statuses == {f"MIS-Y3-SA{i}": "✔ met" for i in range(2, 11)} | {"MIS-Y3-SA1": "✘ not met", "MIS-Y3-COND-2": "✔ met"}
     # The reason for SA1 in one line, the outcome, the action plan for the unmet action, and the sign-off block.
-    assert "MIS-Y3-SA1.b PMRT reviews started" in page
+    assert "MIS-Y3-SA1.b: late" in page  # why in a word; the figure is set out once, in the gap it links to
     assert "No refund is due" in page and "Action plans for the unmet safety actions" in page
     assert "Sign-off" in page and "Chief executive, on behalf of the trust board" in page
     assert "page 1 of" in page

@@ -23,7 +23,7 @@ from compliance.report import (
 )
 from compliance.report import json as json_report
 from compliance.report.style import ASCII, UNICODE, glyphs_for, label, leaf_line
-from compliance.results import Assessment, LeafResult
+from compliance.results import Assessment, LeafResult, Reason, RecordRef
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -88,13 +88,14 @@ def test_only_gaps_hides_met_and_not_applicable_rows():
     assert "MIS-Y3-SA1.b" in gaps
 
 
-def test_gap_tree_shows_explanation_shortfall_records_remediation():
+def test_gap_tree_says_each_gap_once_with_its_records_and_remediation():
     text = terminal.render_text(mixed_assessment())
-    assert "75% of reviews started within two months" in text
-    assert "Shortfall   1 more reviews" in text
-    assert "D-004: review_started_on" in text
-    assert "Remediation Fix pmrt reviews" in text
-    assert "Missing     events.atain_reviews" in text
+    # Reason, figure, threshold and shortfall on one line, said once.
+    assert text.count("75% (3 of 4)") == 1
+    assert "Late: 75% (3 of 4); needs at least 95%; 1 more needed" in text
+    assert "D-004: review_started_on 2021-02-20, 12 days late (due 2021-02-08)" in text
+    assert "Remediation: Fix pmrt reviews" in text
+    assert "Not submitted (events.atain_reviews)" in text
 
 
 def test_ascii_fallback_when_the_output_cannot_carry_symbols():
@@ -113,12 +114,13 @@ def test_output_is_deterministic():
 
 
 def test_leaf_line_words_thresholds():
-    leaf = LeafResult(measure="proportion", describe="x", outcome="false", value=80.0, display="80% (8 of 10)", unit="%", comparison=">=", threshold=95.0)
-    assert leaf_line(leaf) == "x: 80% (8 of 10); needs >= 95%"
-    worded = leaf.model_copy(update={"threshold_display": "at least 95%"})
-    assert leaf_line(worded) == "x: 80% (8 of 10); needs at least 95%"
-    broken = leaf.model_copy(update={"threshold_display": "at most None", "threshold": None})
-    assert leaf_line(broken) == "x: 80% (8 of 10)"
+    leaf = LeafResult(measure="proportion", describe="x", outcome="false", reason=Reason(code="below_threshold"), value=80.0,
+                      display="80% (8 of 10)", unit="%", comparison=">=", threshold=95.0, threshold_unit="%")
+    assert leaf_line(leaf) == "x: 80% (8 of 10); needs at least 95%"
+    worded = leaf.model_copy(update={"threshold_words": "a figure for every group"})
+    assert leaf_line(worded) == "x: 80% (8 of 10); needs a figure for every group"
+    unknown = leaf.model_copy(update={"threshold": None})
+    assert leaf_line(unknown) == "x: 80% (8 of 10)"
 
 
 # ------------------------------------------------------------------ JSON
@@ -128,7 +130,7 @@ def test_json_is_the_versioned_assessment_model():
     a = mixed_assessment()
     text = json_report.render(a)
     data = json.loads(text)
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "2"
     assert Assessment.model_validate(data) == a
     assert text == a.model_dump_json(indent=2) + "\n"
 
@@ -218,14 +220,16 @@ def test_challenge_stale_documents():
     a = mixed_assessment()
     stale = a.model_copy(deep=True)
     req = stale.schemes[0].sections[2].requirements[0]
-    leaf = req.measurements[0].model_copy(update={"outcome": "false", "value": 4.2, "shortfall": "dated 2016-12-31, 4.2 years old"})
+    reason = Reason(code="stale_document", params={"measured": 4.2, "threshold": 3.0, "unit": "years", "dated": "2016-12-31", "shortfall": 1.2})
+    leaf = req.measurements[0].model_copy(update={"outcome": "false", "value": 4.2, "display": "4.2 years old (dated 2016-12-31)", "reason": reason})
     object.__setattr__(req, "measurements", [leaf])
     items = {i.section.id: i for i in challenge.build(stale)}
     assert any(w.kind == "stale" and "2016-12-31" in w.text for w in items["MIS-Y3-SA5"].weaknesses)
-    assert challenge.classify("attestation", "document 'X' is dated 2019-01-01, outside the period 2020-10-01 to 2021-03-31") == "stale"
-    assert challenge.classify("attestation", "no date of board approval") == "unsigned"
-    assert challenge.classify("attestation", "self-attested: no document backs it") == "self_attested"
-    assert challenge.classify("timeliness", "review started late") is None
+    # Records are classified by their code, never by their words.
+    assert challenge.classify(RecordRef(id="x", code="dated_outside_period")) == "stale"
+    assert challenge.classify(RecordRef(id="x", code="no_board_approval_date")) == "unsigned"
+    assert challenge.classify(RecordRef(id="x", code="self_attested")) == "self_attested"
+    assert challenge.classify(RecordRef(id="x", code="late")) is None
 
 
 def test_challenge_terminal_snapshot(snapshot):

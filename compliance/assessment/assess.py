@@ -9,7 +9,7 @@
    (``facts``), fire them level by level -- leaves, combinators deepest
    first, requirements, sections, the outcome -- each fired rule's name being
    the verdict (``rules.runner``), then build the result tree (``findings``,
-   whose sentences come from ``wording``);
+   data only: the reports word it);
 5. roll the schemes up into the assessment's status, by firing too.
 
 Takes the evidence (a path, a mapping or loaded :class:`Evidence`), the
@@ -25,14 +25,14 @@ from typing import Any
 
 from ..evidence.loader import load_evidence
 from ..evidence.model import Evidence
-from ..results import SCHEMA_VERSION, Assessment, SchemeResult, SectionResult, Status, TrustInfo, build
+from ..results import NOT_YET_FILLED, SCHEMA_VERSION, Assessment, SchemeResult, SectionResult, Status, TrustInfo, build
 from ..rules.runner import Runner, runner, top_ruleset
 from ..rules.runtime import Session
 from ..schemes.model import Scheme
 from ..schemes.parameters import check_overrides
 from ..report.wording import version_chosen
 from ..schemes.selection import Choice, choose
-from . import facts, findings, wording
+from . import facts, findings
 
 __all__ = ["assess"]
 
@@ -74,11 +74,19 @@ def assess(
         period_end=ev.period.end,
         assessed_as_of=ev.as_of,
         submitted_on=ev.submitted_on,
-        submitted_by=wording.submitter(ev),
+        submitted_by=_submitter(ev),
         source=source,
         status=status,
         schemes=results,
     ))
+
+
+def _submitter(ev: Evidence) -> str | None:
+    """"name, role"; a part not yet filled is said so, and None when neither is filled."""
+    name, role = ev.submitted_by.name, ev.submitted_by.role
+    if name is None and role is None:
+        return None
+    return f"{name or NOT_YET_FILLED}, {role or NOT_YET_FILLED}"
 
 
 def _why(choice: Choice, ev: Evidence) -> str | None:
@@ -121,14 +129,13 @@ def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mappi
     outcome_fact = {"key": "O", **facts.counts(verdicts[f"S{si}"][0] for si in run.in_outcome)}
     verdicts.update(run.fire(session, [outcome_fact]))
 
-    # 5. The findings.  Before the declaration deadline nothing is final: a requirement is met or not met *so far*.
-    so_far = scheme.period is not None and scheme.period.deadline is not None and ev.as_of < scheme.period.deadline
+    # 5. The findings (before the declaration deadline the reports word them as "so far": see days_to_deadline).
     st = findings.statics(c)
     param_uses = findings.parameter_uses(c, values, overrides)
     sections: list[SectionResult] = []
     for si, indexes in enumerate(per_section):
         reqs = [
-            findings.requirement_result(st, c.requirements[i], verdicts, measured.leaves, nodes, measured.not_in_force[i], param_uses, overrides, so_far)
+            findings.requirement_result(st, c.requirements[i], verdicts, measured.leaves, nodes, measured.not_in_force[i], param_uses, overrides, ev.as_of)
             for i in indexes
         ]
         status, rule = verdicts[f"S{si}"]

@@ -10,6 +10,7 @@ children's verdicts (:func:`counts`).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -22,9 +23,23 @@ from ..evidence.model import Evidence
 from ..rules.compiler import CompiledScheme
 from ..schemes.checker import LeafSpec
 from ..schemes.model import Requirement
-from .wording import not_in_force
 
-__all__ = ["MeasuredLeaf", "Measured", "measure", "counts", "strict"]
+__all__ = ["MeasuredLeaf", "Measured", "measure", "counts", "strict", "not_in_force"]
+
+
+def not_in_force(req: Requirement, as_of: dt.date) -> dict[str, Any] | None:
+    """Why the requirement does not apply on ``as_of`` (the ``not_in_force`` reason's parameters), or ``None``."""
+    eff = req.effective
+    if eff is None:
+        return None
+    if (eff.start and as_of < eff.start) or (eff.until and as_of > eff.until):
+        return {
+            "from": eff.start.isoformat() if eff.start else None,
+            "until": eff.until.isoformat() if eff.until else None,
+            "as_of": as_of.isoformat(),
+            "note": eff.note,
+        }
+    return None
 
 
 @dataclass(slots=True)
@@ -47,7 +62,7 @@ class Measured:
     #: Facts of the requirements whose rule is one comparison (fired with the requirements).
     requirement_facts: list[dict[str, Any]]
     #: Per requirement (compiled order): why it is not in force on the assessment date, or None.
-    not_in_force: list[str | None]
+    not_in_force: list[dict[str, Any] | None]
 
 
 def strict(value: Any, want_bool: bool) -> bool | float:
@@ -142,13 +157,13 @@ def measure(c: CompiledScheme, ev: Evidence, values: Mapping[str, Any], outcomes
     leaf_facts: list[dict[str, Any]] = []
     req_facts: list[dict[str, Any]] = []
     measured: dict[str, MeasuredLeaf] = {}
-    reasons: list[str | None] = []
+    reasons: list[dict[str, Any] | None] = []
     for req in _plan(c):
         excluded = not_in_force(req.requirement, as_of) if req.effective else None
         reasons.append(excluded)
         for leaf in req.leaves:
             used = ctx.used_params = set()  # a fresh set per leaf: what this measure read
-            m = Measurement("na", na_reason=excluded) if excluded else leaf.measure(leaf.params, ctx)
+            m = Measurement("na", reason="not_in_force", reason_params=excluded) if excluded else leaf.measure(leaf.params, ctx)
             used.update(leaf.counted_with)
             threshold = m.threshold if leaf.brings_threshold else leaf.threshold
             if isinstance(threshold, str):

@@ -23,15 +23,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..evaluators.base import Measurement, Record, needed_for
 from ..evidence.model import Evidence
-from ..results import DeclarationForm, LeafResult, ParameterUse, RecordRef, RequirementResult, SchemeResult, SectionResult, Status, build
+from ..results import (
+    REASON_CODES,
+    DeclarationForm,
+    LeafResult,
+    ParameterUse,
+    Reason,
+    RecordRef,
+    RequirementResult,
+    SchemeResult,
+    SectionResult,
+    Status,
+    build,
+)
 from ..rules.compiler import CompiledScheme, NodePlan, RequirementPlan
 from ..schemes.model import Scheme
-from . import wording
 from .facts import MeasuredLeaf
 from .run_charts import run_chart
 
-__all__ = ["Statics", "statics", "requirement_result", "section_result", "scheme_result", "parameter_uses", "public_counts", "blocking"]
+__all__ = ["Statics", "statics", "leaf_reason", "shortfall_amount", "requirement_result", "section_result", "scheme_result", "parameter_uses", "public_counts", "blocking"]
 
 Verdicts = Mapping[str, tuple[Status, str]]
 
@@ -123,13 +135,17 @@ def public_counts(fact: Mapping[str, Any]) -> dict[str, int]:
     return {"met": fact["met"], "not_met": fact["not_met"], "insufficient_evidence": fact["ins"], "not_applicable": fact["na"]}
 
 
-def blocking(plan: RequirementPlan, nodes: Mapping[str, NodePlan], verdicts: Verdicts) -> set[str]:
-    """Leaves whose verdict stands in the way of the requirement being met (a ``not`` flips the sense)."""
+def blocking(plan: RequirementPlan, nodes: Mapping[str, NodePlan], verdicts: Verdicts, want: Status = "not_met") -> set[str]:
+    """Leaves whose verdict stands in the way of the requirement being met (a ``not`` flips the sense).
+
+    ``want="met"``: the leaves whose verdict carries it being met instead.
+    """
     out: set[str] = set()
+    flipped = {"met": "not_met", "not_met": "met"}
 
     def visit(key: str, positive: bool) -> None:
         if key not in nodes:  # a leaf (a lone comparison's leaf shares its requirement's key)
-            if verdicts[key][0] == ("not_met" if positive else "met"):
+            if verdicts[key][0] == (want if positive else flipped[want]):
                 out.add(key)
             return
         node = nodes[key]
@@ -140,54 +156,140 @@ def blocking(plan: RequirementPlan, nodes: Mapping[str, NodePlan], verdicts: Ver
     return out
 
 
+#: A failed comparison's reason by the comparison, for measures without a code of their own.
+_FAILS_BY_OP = {">=": "below_threshold", ">": "below_threshold", "<=": "above_threshold", "<": "above_threshold", "==": "not_as_required", "!=": "not_as_required"}
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def shortfall_amount(m: Measurement, threshold: Any, op: str, records: Sequence[Record]) -> float | int | None:
+    """How far a failed figure is from its threshold, in its natural unit (cases, windows, a rate's points)."""
+    if not _number(threshold):
+        return None
+    t = float(threshold)
+    num, den = m.detail.get("numerator"), m.detail.get("denominator")
+    if isinstance(num, int) and isinstance(den, int) and den > 0:
+        need = needed_for(num, den, op, t)  # type: ignore[arg-type]
+        if need:
+            return need
+        if op in ("<=", "<"):  # how many fewer to come within a ceiling
+            allowed = int(t * den / 100.0)
+            over = num - allowed if op == "<=" else num - allowed + (1 if allowed * 100.0 == t * den else 0)
+            return over if over > 0 else None
+        return None
+    needed: list[int] = [r.params["needed"] for r in records if isinstance(r.params.get("needed"), int)]
+    if needed:
+        return sum(needed)
+    if not _number(m.value):
+        return None
+    v = float(m.value)  # type: ignore[arg-type]
+    gap = t - v if op in (">=", ">") else v - t if op in ("<=", "<") else abs(v - t)
+    if op in (">", "<") and v.is_integer() and t.is_integer():
+        gap += 1  # a whole count must pass a strict bound by one
+    gap = round(gap, 4)
+    return (int(gap) if gap.is_integer() else gap) if gap > 0 else None
+
+
+def leaf_reason(lp_kind: str, fails_as: str | None, m: Measurement, threshold: Any, op: str, outcome: str, records: Sequence[Record], as_of: dt.date) -> dict[str, Any]:
+    """A comparison's reason: its code and the parameters that code carries (see ``results.REASON_CODES``)."""
+    if outcome == "true":
+        code = "holds"
+    elif outcome == "false":
+        code = fails_as or (records[0].code if lp_kind == "attestation" and records and records[0].code else _FAILS_BY_OP[op])
+    elif outcome == "unknown":
+        code = m.reason or (m.records[0].code if m.records and m.records[0].code else "missing_evidence")
+    else:
+        code = m.reason or "no_records"
+    pool: dict[str, Any] = {
+        "measured": m.value,
+        "threshold": threshold if isinstance(threshold, (bool, int, float)) else None,
+        "comparison": op,
+        "unit": m.unit or None,
+        "missing": list(m.missing),
+    }
+    d = m.detail
+    for key in ("numerator", "denominator", "not_yet_due", "windows", "year", "events", "population", "previous", "trend"):
+        if d.get(key) is not None:
+            pool[key] = d[key]
+    if isinstance(d.get("when"), dt.date):
+        pool["dated"] = d["when"].isoformat()
+        pool["as_of"] = as_of.isoformat()
+    if outcome in ("false", "unknown"):
+        pool["records"] = [r.id for r in records]
+    if outcome == "false":
+        pool["shortfall"] = shortfall_amount(m, threshold, op, records)
+        if records:
+            first = records[0].params
+            for key in ("dated", "period_start", "period_end"):
+                if key in first:
+                    pool[key] = first[key]
+            if code == "wrong_order":
+                pool.update(earlier=records[0].id, later=first.get("later"), earlier_date=first.get("date"), later_date=first.get("later_date"))
+    pool.update(m.reason_params)
+    names = REASON_CODES[code]
+    return {"code": code, "params": {k: pool[k] for k in names if pool.get(k) is not None and pool.get(k) != []}}
+
+
 def requirement_result(
     st: Statics,
     plan: RequirementPlan,
     verdicts: Verdicts,
     measured: Mapping[str, MeasuredLeaf],
     nodes: Mapping[str, NodePlan],
-    not_in_force: str | None,
+    not_in_force: Mapping[str, Any] | None,
     param_uses: Mapping[str, ParameterUse],
     overrides: Mapping[str, Any],
-    so_far: bool = False,
+    as_of: dt.date,
 ) -> RequirementResult:
     status, rule_name = verdicts[plan.key]
     stands_in_way = blocking(plan, nodes, verdicts) if status == "not_met" else set()
+    carries = blocking(plan, nodes, verdicts, "met") if status == "met" else set()
     leaf_results: dict[str, dict[str, Any]] = {}
     records: list[RecordRef] = []
     shortfalls: list[str] = []
     missing: list[str] = []
     used: set[str] = set()
     evidence_used: list[str] = []
-    for lp in plan.leaves:
+    reasons: list[dict[str, Any]] = []
+    deciding: list[int] = []
+    for index, lp in enumerate(plan.leaves):
         leaf = measured[lp.key]
         spec, m = leaf.spec, leaf.m
         used |= leaf.params
         describe, param_id, unit = st.leaf_text[lp.key]
         op = spec.leaf.compare
         words = st.wording.get(param_id) if param_id and param_id not in overrides else None
-        shown = m.threshold_display or wording.show_threshold(leaf.threshold, unit if param_id else (m.unit or None))
         outcome = _OUTCOME[verdicts[lp.key][0]]
         shortfall = None
-        leaf_records: list[RecordRef] = []
+        failing: tuple[Record, ...] = ()
         if outcome == "false":
             shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, op, describe)
             failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, op, describe)
-            leaf_records = [build(RecordRef, {"id": r.id, "reason": r.reason}, in_order=True) for r in failing]
         elif outcome == "unknown" and m.records:
             # A claim that part of its evidence does not back (no document): the parts are its records.
-            leaf_records = [build(RecordRef, {"id": r.id, "reason": r.reason}, in_order=True) for r in m.records]
+            failing = m.records
+        leaf_records = [build(RecordRef, {"id": r.id, "code": r.code, "params": dict(r.params)}, in_order=True) for r in failing]
+        reason = leaf_reason(spec.evaluator.kind, spec.evaluator.fails_as, m, leaf.threshold, op, outcome, failing, as_of)
+        reasons.append(reason)
+        # The comparisons that decided: those in the way of a gap, the unknown ones, the ones that held.
+        if lp.key in (stands_in_way if status == "not_met" else carries) if status in ("met", "not_met") else outcome == _OUTCOME[status]:
+            deciding.append(index)
         t = leaf.threshold
         leaf_results[lp.key] = {  # in LeafResult's field order (see results.build)
             "measure": spec.evaluator.kind,
             "describe": describe,
             "outcome": outcome,
+            "reason": build(Reason, reason, in_order=True),
             "value": m.value,
             "display": m.display,
             "unit": m.unit,
             "comparison": op,
             "threshold": t if isinstance(t, bool) else float(t) if isinstance(t, (int, float)) else None,
-            "threshold_display": wording.threshold_display(op, shown, words),
+            "threshold_unit": unit if param_id else (m.unit or None),
+            "threshold_shown": m.threshold_display,
+            "threshold_words": words,
             "threshold_param": param_id,
             "shortfall": shortfall,
             "records": leaf_records,
@@ -208,6 +310,13 @@ def requirement_result(
     if len(plan.leaves) > 1:  # several leaves may read the same evidence: each path once, in order
         missing = list(dict.fromkeys(missing))
         evidence_used = list(dict.fromkeys(evidence_used))
+    if not_in_force is not None:
+        why: dict[str, Any] = {"code": "not_in_force", "params": {k: v for k, v in not_in_force.items() if v is not None}}
+    else:
+        if not deciding:  # a verdict no single comparison carries (cannot happen with today's combinators)
+            deciding = list(range(len(reasons)))
+        first = reasons[deciding[0]]
+        why = {"code": first["code"], "params": {**first["params"], "measurements": deciding}}
     params = [param_uses[n] for n in sorted(used)]
     base = st.requirement_base[plan.key]
     unverified = base["verification"] != "confirmed" or any(p.status != "confirmed" for p in params)
@@ -218,7 +327,7 @@ def requirement_result(
             "id": base["id"],
             "title": base["title"],
             "status": status,
-            "explanation": wording.explain(status, plan, nodes, leaf_results, not_in_force, so_far),
+            "reason": build(Reason, why, in_order=True),
             "verification": base["verification"],
             "rests_on_unverified": unverified,
             "severity": base["severity"],
@@ -247,7 +356,6 @@ def section_result(scheme: Scheme, si: int, status: Status, fact: Mapping[str, A
         status=status,
         rollup=section.rollup if isinstance(section.rollup, str) else section.rollup.label,
         in_outcome=section.in_outcome,
-        explanation=wording.rollup_sentence([(r.id, r.status) for r in reqs], "standard"),
         counts=public_counts(fact),
         fired_rule=fired_rule,
         requirements=reqs,
@@ -255,6 +363,18 @@ def section_result(scheme: Scheme, si: int, status: Status, fact: Mapping[str, A
         action_plan=section.action_plan if status in ("not_met", "insufficient_evidence") else None,
         counts_as=section.counts_as,
     ))
+
+
+def _outcome_words(scheme: Scheme, status: Status) -> str | None:
+    """The scheme's own words for what its verdict means (an insufficient-evidence verdict falls back to not met's)."""
+    o = scheme.outcome
+    if status == "met":
+        return o.met
+    if status == "insufficient_evidence":
+        return o.insufficient_evidence or o.not_met
+    if status == "not_met":
+        return o.not_met
+    return None
 
 
 def scheme_result(
@@ -278,8 +398,7 @@ def scheme_result(
         version=scheme.version,
         publisher=scheme.publisher,
         status=status,
-        outcome=wording.outcome(scheme, sections, status, unmet, deadline, days_left),
-        explanation=wording.rollup_sentence([(s.id, s.status) for s in sections if s.in_outcome], "section"),
+        outcome=_outcome_words(scheme, status),
         counts=public_counts(fact),
         fired_rule=fired_rule,
         unmet_sections=unmet,

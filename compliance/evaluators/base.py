@@ -55,6 +55,10 @@ class Record:
 
     id: str
     reason: str
+    #: What the record shows, as a code of ``compliance.results.RECORD_CODES``, and its parameters:
+    #: the reports word a record from these, never from ``reason`` (the evaluator's own note).
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,10 @@ class Measurement:
     evidence: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     na_reason: str | None = None
+    #: Why the measurement is not applicable or unknown, as a code of ``compliance.results.REASON_CODES``
+    #: (None: the findings derive it), and that reason's own parameters.
+    reason: str | None = None
+    reason_params: dict[str, Any] = field(default_factory=dict)
     #: Records that count against the measure (failing cases, missed windows, low groups).
     records: tuple[Record, ...] = ()
     #: Set by evaluators that bring their own threshold (a trajectory interpolated for the year).
@@ -145,6 +153,9 @@ class Evaluator:
     example: ClassVar[str]
     #: Whether the rule's threshold comes from the measurement (``threshold`` omitted in YAML).
     brings_threshold: ClassVar[bool] = False
+    #: The reason code when the comparison fails ("late", "missed_window"); None: below or above the
+    #: threshold, by the comparison (an attestation's failing record gives its own).
+    fails_as: ClassVar[str | None] = None
 
     def evidence_paths(self, params: Any) -> dict[str, tuple[type, ...]]:
         """Evidence paths this measure reads, each with the type(s) its value must have."""

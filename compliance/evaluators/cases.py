@@ -64,6 +64,13 @@ def _date(value: DateBound | None, ctx: Context) -> dt.date | None:
     return value
 
 
+def _plain(value: Any) -> Any:
+    """A record's value as a reason parameter: dates as ISO text, anything else not a scalar as its repr."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
+
+
 def _select(params: CaseFilter, ctx: Context) -> tuple[list[BaseModel] | None, str]:
     records = ctx.get(params.records)
     if records is None:
@@ -86,7 +93,7 @@ def _empty(params: CaseFilter, what: str, evidence: tuple[str, ...]) -> Measurem
     reason = f"no records in {params.records}" + (f" with {what}" if what else "") + ("" if params.between else " in the period")
     if params.empty == "met":
         return Measurement("ok", 100.0, "%", "100% (no records)", evidence=evidence, detail={"numerator": 0, "denominator": 0})
-    return Measurement("na", evidence=evidence, na_reason=reason)
+    return Measurement("na", evidence=evidence, na_reason=reason, reason="no_records", reason_params={"records_path": params.records})
 
 
 def _finish(good: int, total: int, failing: list[Record], evidence: tuple[str, ...], extra: str = "") -> Measurement:
@@ -153,7 +160,12 @@ describe: deaths with parents informed
         if not chosen:
             return _empty(params, what, evidence)
         failing = [
-            Record(str(getattr(r, "id", i)), f"{params.field} is {getattr(r, params.field)!r}, not {params.equals!r}")
+            Record(
+                str(getattr(r, "id", i)),
+                f"{params.field} is {getattr(r, params.field)!r}, not {params.equals!r}",
+                "field_not_equal",
+                {"field": params.field, "value": _plain(getattr(r, params.field)), "expected": _plain(params.equals)},
+            )
             for i, r in enumerate(chosen)
             if getattr(r, params.field) != params.equals
         ]
@@ -193,6 +205,7 @@ class Timeliness(Evaluator):
     """
 
     kind = "timeliness"
+    fails_as = "late"
     Params = TimelinessParams
     value_type = float
     example = """\
@@ -254,17 +267,47 @@ describe: reviews started within two months
                 if deadline > ctx.as_of:
                     not_due += 1
                     continue
-                failing.append(Record(rid, f"no {params.end} (due by {deadline}, {limit} after {params.start} {start})"))
+                failing.append(
+                    Record(
+                        rid,
+                        f"no {params.end} (due by {deadline}, {limit} after {params.start} {start})",
+                        "not_done",
+                        {"field": params.end, "due": deadline.isoformat(), "limit": limit, "start_field": params.start, "start": start.isoformat()},
+                    )
+                )
             elif end > deadline:
-                failing.append(Record(rid, f"{params.end} {end} is {(end - deadline).days} day(s) after the deadline {deadline} ({limit} after {start})"))
+                failing.append(
+                    Record(
+                        rid,
+                        f"{params.end} {end} is {(end - deadline).days} day(s) after the deadline {deadline} ({limit} after {start})",
+                        "late",
+                        {
+                            "field": params.end,
+                            "date": end.isoformat(),
+                            "days_late": (end - deadline).days,
+                            "due": deadline.isoformat(),
+                            "limit": limit,
+                            "start_field": params.start,
+                            "start": start.isoformat(),
+                        },
+                    )
+                )
             due += 1
         if due == 0:
             if not_due:
-                return Measurement("na", evidence=evidence, na_reason=f"{not_due} record(s) in {params.records} not yet due (deadline after {ctx.as_of})")
+                return Measurement(
+                    "na",
+                    evidence=evidence,
+                    na_reason=f"{not_due} record(s) in {params.records} not yet due (deadline after {ctx.as_of})",
+                    reason="not_yet_due",
+                    reason_params={"not_yet_due": not_due, "records_path": params.records, "as_of": ctx.as_of.isoformat()},
+                )
             return _empty(params, what, evidence)
         extra = f"; {not_due} not yet due" if not_due else ""
         m = _finish(due - len(failing), due, failing, evidence, extra)
         m.detail["limit"] = limit
+        if not_due:
+            m.detail["not_yet_due"] = not_due
         return m
 
     def shortfall(self, params: TimelinessParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:

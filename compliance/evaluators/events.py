@@ -47,6 +47,7 @@ class Cadence(Evaluator):
     """
 
     kind = "cadence"
+    fails_as = "missed_window"
     Params = CadenceParams
     value_type = float
     example = """\
@@ -77,10 +78,24 @@ describe: bi-monthly walkabouts
         dates = sorted(e.date for e in events if params.covering is None or params.covering in e.covers)
         judged = [w for w in whole_windows(ctx.period_start, ctx.period_end, months) if w[1] <= ctx.as_of]
         if not judged:
-            return Measurement("na", evidence=evidence, na_reason=f"no whole {_cadence_name(months)} window of the period has ended by {ctx.as_of}")
+            return Measurement(
+                "na",
+                evidence=evidence,
+                na_reason=f"no whole {_cadence_name(months)} window of the period has ended by {ctx.as_of}",
+                reason="no_window_ended",
+                reason_params={"as_of": ctx.as_of.isoformat()},
+            )
         missed = [(lo, hi) for lo, hi in judged if not any(lo <= d <= hi for d in dates)]
         what = f" covering {params.covering}" if params.covering else ""
-        records = tuple(Record(f"{lo} to {hi}", f"no event{what} in this {_cadence_name(months)} window") for lo, hi in missed)
+        records = tuple(
+            Record(
+                f"{lo} to {hi}",
+                f"no event{what} in this {_cadence_name(months)} window",
+                "missed_window",
+                {"from": lo.isoformat(), "until": hi.isoformat(), "covering": params.covering},
+            )
+            for lo, hi in missed
+        )
         return Measurement(
             "ok",
             float(len(missed)),
@@ -112,6 +127,7 @@ class Recency(Evaluator):
     """
 
     kind = "recency"
+    fails_as = "stale_document"
     Params = RecencyParams
     value_type = float
     example = """\
@@ -227,27 +243,41 @@ describe: a transitional care pathway
         item: Attestation | None = ctx.get(params.item)
         if item is None:
             if params.when_absent == "not_attested":
-                return Measurement("ok", False, "", "not claimed", evidence=evidence, records=(Record(params.item, "not claimed: not in the evidence"),))
+                return Measurement("ok", False, "", "not claimed", evidence=evidence, records=(Record(params.item, "not claimed: not in the evidence", "not_claimed"),))
             return Measurement("missing", missing=evidence, evidence=evidence)
         lo, hi = ctx.period_start, ctx.period_end
         problems: list[Record] = []  # what contradicts the claim
         gaps: list[tuple[str, Record]] = []  # what the rule needs and was not given
         if not item.attested:
-            problems.append(Record(params.item, "the trust does not attest that this is in place"))
+            problems.append(Record(params.item, "the trust does not attest that this is in place", "not_attested"))
         if (params.require_document or params.document_in_period) and item.document is None:
-            gaps.append((f"{params.item}.document", Record(params.item, "self-attested: no document backs it")))
+            gaps.append((f"{params.item}.document", Record(params.item, "self-attested: no document backs it", "self_attested")))
         if params.document_in_period and item.document is not None:
             if item.document.dated is None:
-                gaps.append((f"{params.item}.document.dated", Record(params.item, f"document '{item.document.title}' is undated")))
+                gaps.append((f"{params.item}.document.dated", Record(params.item, f"document '{item.document.title}' is undated", "undated_document", {"title": item.document.title})))
             elif not lo <= item.document.dated <= hi:
-                problems.append(Record(params.item, f"document '{item.document.title}' is dated {item.document.dated}, outside the period {lo} to {hi}"))
+                problems.append(
+                    Record(
+                        params.item,
+                        f"document '{item.document.title}' is dated {item.document.dated}, outside the period {lo} to {hi}",
+                        "dated_outside_period",
+                        {"title": item.document.title, "dated": item.document.dated.isoformat(), "period_start": lo.isoformat(), "period_end": hi.isoformat()},
+                    )
+                )
         if params.require_board_approval:
             if item.board_approved_on is None:
-                gaps.append((f"{params.item}.board_approved_on", Record(params.item, "no date of board approval")))
+                gaps.append((f"{params.item}.board_approved_on", Record(params.item, "no date of board approval", "no_board_approval_date")))
             elif params.board_approval_in_period and not lo <= item.board_approved_on <= hi:
-                problems.append(Record(params.item, f"board approval dated {item.board_approved_on}, outside the period {lo} to {hi}"))
+                problems.append(
+                    Record(
+                        params.item,
+                        f"board approval dated {item.board_approved_on}, outside the period {lo} to {hi}",
+                        "signed_outside_period",
+                        {"dated": item.board_approved_on.isoformat(), "period_start": lo.isoformat(), "period_end": hi.isoformat()},
+                    )
+                )
         if params.require_signed_by and not item.signed_by:
-            gaps.append((f"{params.item}.signed_by", Record(params.item, "not signed: no signatory given")))
+            gaps.append((f"{params.item}.signed_by", Record(params.item, "not signed: no signatory given", "unsigned")))
         records = tuple(problems) + tuple(r for _, r in gaps)
         if problems:
             return Measurement("ok", False, "", "; ".join(r.reason for r in records), evidence=evidence, records=records)
@@ -287,6 +317,7 @@ class DateOrder(Evaluator):
     """
 
     kind = "date_order"
+    fails_as = "wrong_order"
     Params = DateOrderParams
     value_type = bool
     example = """\
@@ -310,7 +341,18 @@ describe: the commissioner discussion before the board sign-off
             return Measurement("missing", evidence=evidence, missing=tuple(p for p, v in ((params.earlier, first), (params.later, second)) if v is None))
         ok = first < second or (params.same_day and first == second)
         shown = f"{params.earlier.rsplit('.', 1)[0]} {first}, {params.later.rsplit('.', 1)[0]} {second}"
-        records = () if ok else (Record(params.earlier, f"{first} is {'after' if first > second else 'the same day as'} {second} ({params.later})"),)
+        records = (
+            ()
+            if ok
+            else (
+                Record(
+                    params.earlier,
+                    f"{first} is {'after' if first > second else 'the same day as'} {second} ({params.later})",
+                    "wrong_order",
+                    {"date": first.isoformat(), "later": params.later, "later_date": second.isoformat()},
+                ),
+            )
+        )
         return Measurement("ok", ok, "", shown, evidence=evidence, records=records)
 
     def shortfall(self, params: DateOrderParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:

@@ -51,4 +51,4 @@ describe: NHS Resolution's decision on the near-miss route
         return {}
 
     def measure(self, params: ExternalDecisionParams, ctx: Context) -> Measurement:
-        return Measurement("missing", display=f"decided by {params.by} under {params.under}, not from the evidence", note=params.note)
+        return Measurement("missing", display=f"decided by {params.by} under {params.under}, not from the evidence", note=params.note, reason="decided_externally")

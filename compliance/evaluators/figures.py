@@ -79,6 +79,7 @@ class RecordLimit(Evaluator):
     """The largest (or smallest) value over records -- e.g. the largest team -- naming every record past the limit."""
 
     kind = "record_limit"
+    fails_as = "over_limit"
     Params = RecordLimitParams
     value_type = float
     example = """\
@@ -123,7 +124,7 @@ describe: midwives in a team
         known = {k: v for k, v in values.items() if v is not None}
         if not known:
             what = "no records" if not records else "no record has the figures"
-            return Measurement("na", evidence=evidence, na_reason=f"{what} in {params.records}")
+            return Measurement("na", evidence=evidence, na_reason=f"{what} in {params.records}", reason="no_records", reason_params={"records_path": params.records})
         pick = max if params.aggregate == "max" else min
         worst = pick(sorted(known), key=lambda k: known[k])
         return Measurement(
@@ -137,7 +138,7 @@ describe: midwives in a team
 
     def failing_records(self, params: RecordLimitParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> tuple[Record, ...]:
         return tuple(
-            Record(name, f"{fmt_num(v)} {describe}, needs {op} {fmt_num(float(threshold))}")
+            Record(name, f"{fmt_num(v)} {describe}, needs {op} {fmt_num(float(threshold))}", "over_limit", {"measured": v, "comparison": op, "threshold": float(threshold)})
             for name, v in m.detail["values"].items()
             if not compare(v, op, float(threshold))
         )
@@ -269,6 +270,7 @@ class Trajectory(Evaluator):
     """
 
     kind = "trajectory"
+    fails_as = "above_trajectory"
     Params = TrajectoryParams
     value_type = float
     brings_threshold = True
@@ -312,6 +314,7 @@ describe: stillbirths per 1,000 births
                 f"suppressed{of}{source}",
                 evidence=evidence,
                 note="suppressed in the source: published data suppress small numbers, so the rate is not judged and not read as zero",
+                reason="suppressed",
                 threshold=target,
                 threshold_display=target_shown,
                 detail=detail,
@@ -323,7 +326,16 @@ describe: stillbirths per 1,000 births
         if not comparable:
             # Shown, so the board sees its figure, but with no value: nothing may judge it or draw it against this line.
             return Measurement(
-                "missing", None, unit, shown + source, evidence=evidence, note=caveat, threshold=target, threshold_display=target_shown, detail=detail
+                "missing",
+                None,
+                unit,
+                shown + source,
+                evidence=evidence,
+                note=caveat,
+                threshold=target,
+                threshold_display=target_shown,
+                detail=detail,
+                reason="not_comparable",
             )
         trend = ""
         prev = rate.previous
@@ -351,6 +363,7 @@ describe: stillbirths per 1,000 births
         min_events = ctx.num(params.min_events)
         if rate.events < min_events:
             m.unstable = f"only {rate.events} event(s), fewer than {fmt_num(min_events)}: the rate is unstable and is not judged alone"
+            m.reason, m.reason_params = "small_numbers", {"events": rate.events, "min_events": min_events}
             if caveat:
                 m.unstable += f"; {caveat}"
         return m
@@ -394,6 +407,7 @@ class Consistency(Evaluator):
     """
 
     kind = "consistency"
+    fails_as = "inconsistent_between_actions"
     Params = ConsistencyParams
     value_type = float
     example = """\
@@ -423,13 +437,25 @@ describe: figures that differ
             return Measurement("missing", evidence=evidence, missing=evidence)
         if a is None or b is None:
             gone = tuple(p for p, v in ((params.a, a), (params.b, b)) if v is None)
-            return Measurement("na", evidence=evidence, na_reason=f"only one of the two figures was submitted ({', '.join(gone)} missing): nothing to cross-check")
+            return Measurement(
+                "na",
+                evidence=evidence,
+                na_reason=f"only one of the two figures was submitted ({', '.join(gone)} missing): nothing to cross-check",
+                reason="nothing_to_compare",
+                reason_params={"missing": list(gone)},
+            )
         shared = sorted(set(a) & set(b))
         if not shared:
-            return Measurement("na", evidence=evidence, na_reason="the two submissions name no group in common")
+            return Measurement("na", evidence=evidence, na_reason="the two submissions name no group in common", reason="nothing_to_compare", reason_params={"missing": []})
         differ = [k for k in shared if a[k] != b[k]]
         records = tuple(
-            Record(k or "figure", f"{params.a} gives {_show(a[k])} but {params.b} gives {_show(b[k])}") for k in differ
+            Record(
+                k or "figure",
+                f"{params.a} gives {_show(a[k])} but {params.b} gives {_show(b[k])}",
+                "inconsistent_between_actions",
+                {"a": params.a, "a_value": _show(a[k]), "b": params.b, "b_value": _show(b[k])},
+            )
+            for k in differ
         )
         return Measurement(
             "ok",
@@ -465,6 +491,7 @@ class SchemeOutcome(Evaluator):
     """
 
     kind = "scheme_outcome"
+    fails_as = "scheme_not_met"
     Params = SchemeOutcomeParams
     value_type = bool
     example = """\
@@ -485,9 +512,11 @@ describe: all five SBLCBv2 elements met
         if status is None:
             return Measurement("missing", missing=ref, evidence=ref)
         if status == "not_applicable":
-            return Measurement("na", evidence=ref, na_reason=f"scheme {params.scheme} is not applicable")
+            return Measurement("na", evidence=ref, na_reason=f"scheme {params.scheme} is not applicable", reason="scheme_not_applicable", reason_params={"scheme": params.scheme})
         if status == "insufficient_evidence":
-            return Measurement("missing", missing=ref, evidence=ref, display=f"{params.scheme}: insufficient evidence")
+            return Measurement(
+                "missing", missing=ref, evidence=ref, display=f"{params.scheme}: insufficient evidence", reason="scheme_undecided", reason_params={"scheme": params.scheme}
+            )
         return Measurement("ok", status == "met", "", f"{params.scheme}: {status.replace('_', ' ')}", evidence=ref)
 
     def shortfall(self, params: SchemeOutcomeParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:

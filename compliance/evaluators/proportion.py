@@ -28,6 +28,7 @@ def _suppressed(path: str, count: Count) -> Measurement:
         display=f"suppressed in the source{where}",
         evidence=(path,),
         note="a figure suppressed in its source is not judged and not read as zero",
+        reason="suppressed",
     )
 
 
@@ -69,7 +70,13 @@ describe: women with a CO reading at booking
         if count.suppressed or count.numerator is None or count.denominator is None:
             return _suppressed(params.count, count)
         if count.denominator == 0:
-            return Measurement("na", evidence=(params.count,), na_reason=f"{params.count} has a denominator of 0: nothing to measure")
+            return Measurement(
+                "na",
+                evidence=(params.count,),
+                na_reason=f"{params.count} has a denominator of 0: nothing to measure",
+                reason="zero_denominator",
+                reason_params={"records_path": params.count},
+            )
         value = pct(count.numerator, count.denominator)
         return Measurement(
             "ok",
@@ -132,10 +139,11 @@ describe: staff trained
                 display=f"suppressed in the source for {', '.join(hidden)}",
                 evidence=(params.groups,),
                 note="a figure suppressed in its source is not judged and not read as zero",
+                reason="suppressed",
             )
         rates = {name: pct(c.numerator or 0, c.denominator) for name, c in sorted(groups.items()) if c.denominator}
         if not rates:
-            return Measurement("na", evidence=(params.groups,), na_reason=f"{params.groups} lists no group with staff in it")
+            return Measurement("na", evidence=(params.groups,), na_reason=f"{params.groups} lists no group with staff in it", reason="no_records", reason_params={"records_path": params.groups})
         lowest = min(rates, key=lambda n: (rates[n], n))
         c = groups[lowest]
         return Measurement(
@@ -154,7 +162,14 @@ describe: staff trained
             num, den = m.detail["counts"][name]
             need = needed_for(num, den, op, threshold)
             if need:
-                out.append(Record(name, f"{fmt_num(rate)}% ({num} of {den}): {need} more {describe} needed"))
+                out.append(
+                    Record(
+                        name,
+                        f"{fmt_num(rate)}% ({num} of {den}): {need} more {describe} needed",
+                        "group_below_threshold",
+                        {"measured": rate, "numerator": num, "denominator": den, "needed": need},
+                    )
+                )
         return tuple(out)
 
     def shortfall(self, params: GroupMinimumParams, m: Measurement, threshold: Any, op: Comparison, describe: str) -> str | None:

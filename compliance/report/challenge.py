@@ -1,7 +1,9 @@
 """The board-champion view: per section, the questions to ask and the weaknesses in the evidence.
 
-Weaknesses are derived from the assessment alone -- the records and reasons
-behind each measurement -- so every one can be traced to a requirement:
+Weaknesses are derived from the assessment alone -- the reason codes of each
+measurement and the record codes behind it, never the words of a report (so
+rewording a report cannot change what is found) -- and every one can be
+traced to a requirement:
 
 * **stale**: a document older than the rule allows, or dated outside the period;
 * **unsigned**: no date of board approval, or an undated document;
@@ -24,24 +26,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from ..results import Assessment, LeafResult, RequirementResult, SectionResult
+from ..results import Assessment, LeafResult, RecordRef, RequirementResult, SectionResult
+from .outline import deciding
 from .style import clean, is_gap
+from .wording import WEAKNESS_WORDS, finding_line, record_text, record_words, unverified_weakness
 
 T = TypeVar("T")
 
-__all__ = ["Weakness", "SectionChallenge", "KINDS", "build", "classify"]
+__all__ = ["Weakness", "SectionChallenge", "KINDS", "RECORD_KINDS", "build", "classify"]
 
 #: Weakness kinds, in the order they are listed, with the word shown for each.
-KINDS: dict[str, str] = {
-    "gap": "gap",
-    "not_attested": "not in place",
-    "inconsistent": "inconsistent",
-    "self_attested": "self-attested",
+KINDS: dict[str, str] = WEAKNESS_WORDS
+
+#: The weakness each record code shows (codes not here are ordinary shortfall records).
+RECORD_KINDS: dict[str, str] = {
+    "inconsistent_between_actions": "inconsistent",
+    "self_attested": "self_attested",
+    "undated_document": "unsigned",
+    "no_board_approval_date": "unsigned",
     "unsigned": "unsigned",
-    "stale": "stale",
-    "missing": "not submitted",
-    "unstable": "small numbers",
-    "unverified": "unverified",
+    "dated_outside_period": "stale",
+    "signed_outside_period": "stale",
+    "not_attested": "not_attested",
 }
 
 
@@ -70,56 +76,47 @@ class SectionChallenge:
     weaknesses: list[Weakness] = field(default_factory=list)
 
 
-def classify(measure: str, reason: str) -> str | None:
-    """The weakness a record's reason shows, or ``None`` if it is an ordinary shortfall record."""
-    r = reason.lower()
-    if measure == "consistency":
-        return "inconsistent"
-    if "self-attested" in r or "no document" in r:
-        return "self_attested"
-    if "board approval" in r and ("no date" in r or "no board" in r) or "undated" in r or "unsigned" in r or "not signed" in r:
-        return "unsigned"
-    if "outside the period" in r or "out of date" in r or "stale" in r:
-        return "stale"
-    if "does not attest" in r:
-        return "not_attested"
-    return None
+def classify(record: RecordRef) -> str | None:
+    """The weakness a record shows, by its code, or ``None`` if it is an ordinary shortfall record."""
+    return RECORD_KINDS.get(record.code)
+
+
+def _record(rec: RecordRef) -> str:
+    # A cross-check's record named "figure" is the figure itself: no id to lead with.
+    return record_words(rec) if rec.id == "figure" else record_text(rec)
 
 
 def _leaf_weaknesses(req: RequirementResult, leaf: LeafResult) -> list[Weakness]:
     out: list[Weakness] = []
     for rec in leaf.records:
-        kind = classify(leaf.measure, rec.reason)
+        kind = classify(rec)
         if kind is not None:
-            where = "" if rec.id in ("figure",) else f"{rec.id}: "
-            out.append(Weakness(kind, req.id, f"{where}{rec.reason}"))
-    if leaf.measure == "recency" and leaf.outcome == "false":
-        out.append(Weakness("stale", req.id, leaf.shortfall or f"{leaf.describe}: {leaf.display}"))
-    if leaf.note and ("unstable" in leaf.note or "few" in leaf.note):
-        out.append(Weakness("unstable", req.id, f"{leaf.describe}: {leaf.note}"))
+            out.append(Weakness(kind, req.id, _record(rec)))
+    if leaf.reason.code == "stale_document":
+        out.append(Weakness("stale", req.id, finding_line(leaf)))
+    if leaf.reason.code == "small_numbers":
+        out.append(Weakness("unstable", req.id, finding_line(leaf)))
     return out
 
 
 def _requirement_weaknesses(req: RequirementResult) -> list[Weakness]:
     out: list[Weakness] = []
+    leaves = deciding(req)
     failing = [leaf for leaf in req.measurements if leaf.outcome == "false"]
-    if req.status == "not_met" and not (failing and all(leaf.measure == "consistency" for leaf in failing)):
-        out.append(Weakness("gap", req.id, req.shortfall or req.explanation))
+    # A gap said wholly by the one weakness of its record (a board approval outside the period) is not said again.
+    said = bool(leaves) and all(len(leaf.records) == 1 and classify(leaf.records[0]) for leaf in leaves)
+    if req.status == "not_met" and not (failing and all(leaf.reason.code == "inconsistent_between_actions" for leaf in failing)) and not said:
+        out.append(Weakness("gap", req.id, "; ".join(finding_line(leaf) for leaf in leaves)))
     for leaf in req.measurements:
         out.extend(_leaf_weaknesses(req, leaf))
     if req.missing_evidence:
         out.append(Weakness("missing", req.id, ", ".join(req.missing_evidence)))
-    # A gap whose shortfall is exactly an evidence weakness already listed says nothing new.
-    gap = next((w for w in out if w.kind == "gap"), None)
-    if gap is not None and any(w is not gap and gap.text in w.text for w in out):
-        out.remove(gap)
     # Requirement-level records not already seen on a leaf (engines may aggregate them there only).
     seen = {(w.requirement, w.text) for w in out}
-    measures = {leaf.measure for leaf in req.measurements}
     for rec in req.records:
-        kind = next((k for m in sorted(measures) if (k := classify(m, rec.reason))), None)
+        kind = classify(rec)
         if kind is not None:
-            text = f"{'' if rec.id == 'figure' else rec.id + ': '}{rec.reason}"
+            text = _record(rec)
             if (req.id, text) not in seen:
                 out.append(Weakness(kind, req.id, text))
                 seen.add((req.id, text))
@@ -147,13 +144,13 @@ def build(assessment: Assessment, *, only_gaps: bool = False) -> list[SectionCha
         for sec in scheme.sections:
             for req in sec.requirements:
                 for leaf in req.measurements:
-                    if leaf.measure != "consistency" or leaf.outcome != "false":
+                    if leaf.reason.code != "inconsistent_between_actions":
                         continue
                     for rec in leaf.records:
                         for path in req.evidence_used:
                             for other in users.get(path, []):
                                 if other != sec.id:
-                                    w = Weakness("inconsistent", req.id, f"{rec.reason} (cross-check {req.id}: {req.title})")
+                                    w = Weakness("inconsistent", req.id, f"{record_words(rec)} (cross-check {req.id}: {req.title})")
                                     if w not in cross.setdefault(other, []):
                                         cross[other].append(w)
 
@@ -174,7 +171,7 @@ def build(assessment: Assessment, *, only_gaps: bool = False) -> list[SectionCha
                     Weakness(
                         "unverified",
                         "",
-                        f"{len(unverified)} verdict(s) rest on values not yet confirmed against the source: {', '.join(unverified)}",
+                        unverified_weakness(unverified),
                     )
                 )
             order = list(KINDS)

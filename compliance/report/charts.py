@@ -348,7 +348,7 @@ def trajectory_chart(items: Sequence[tuple[RequirementResult, LeafResult]], *, c
         value_text = f"trust {fmt_value(round(value, 2))}{unit_text}"
         target_text = f"{str(year) + ' ' if year else ''}trajectory {fmt_value(round(target, 2))}{unit_text}"
         status_text = _STATUS_WORDS[req.status]
-        if leaf.note and "unstable" in leaf.note:
+        if leaf.reason.code == "small_numbers":  # the code, not a word searched for in the note
             status_text += " (few events)"
         years = sorted({p[0] for p in points} | ({year} if year else set()) | ({year - 1} if year and leaf.previous is not None else set()))
         lo, hi = (years[0], years[-1]) if years else (0, 1)

@@ -1,9 +1,11 @@
 """What changed between two assessments: newly met, newly unmet, other status changes, figures that moved.
 
-Either side may be an assessment saved as JSON (``assess --format json``) or
-an evidence file, which is assessed first.  Requirements are matched by
-scheme id and requirement id; figures by requirement and the measurement's
-description.
+Either side may be an assessment saved as JSON (``assess --format json``,
+schema version 2) or an evidence file, which is assessed first.  Requirements
+are matched by scheme id and requirement id; figures by requirement and the
+measurement's description.  A requirement whose status stayed but whose
+reason code changed (not met, but now late rather than below the threshold)
+is listed too: reasons are compared as codes, never as sentences.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..results import SCHEMA_VERSION, Assessment, LeafResult, filled
 from ..source import read_input
 from .markdown import escape
 from .style import STYLES, WORDS, fmt_value, glyphs_for, is_gap
+from .wording import DIFF_BLOCKS, NO_CHANGES, REASON_WORDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .formats import Draw, Options
@@ -50,6 +53,9 @@ class StatusChange:
     title: str
     old: str | None
     new: str | None
+    #: The requirement's reason codes on each side (None for a scheme, or a side without it).
+    old_reason: str | None = None
+    new_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +81,14 @@ class Changes:
     newly_met: list[StatusChange] = field(default_factory=list)
     newly_unmet: list[StatusChange] = field(default_factory=list)
     other: list[StatusChange] = field(default_factory=list)
+    #: Same status, another reason code.
+    reasons: list[StatusChange] = field(default_factory=list)
     figures: list[FigureChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.schemes or self.newly_met or self.newly_unmet or self.other or self.figures)
+        return not (self.schemes or self.newly_met or self.newly_unmet or self.other or self.reasons or self.figures)
 
 
 # ------------------------------------------------------------------ loading
@@ -112,8 +120,16 @@ def load_side(
 
         version = str(data.get("schema_version", ""))
         if version != SCHEMA_VERSION:
+            hint = " (saved before reasons became codes: assess its evidence again, or save it again with this version)" if version == "1" else ""
             raise InputError(
-                [Problem("U031", f"assessment schema_version {version!r} is not {SCHEMA_VERSION!r}", Location(path, path=("schema_version",)))]
+                [
+                    Problem(
+                        "U031",
+                        f"assessment schema_version {version!r} is not {SCHEMA_VERSION!r}{hint}",
+                        Location(path, path=("schema_version",)),
+                        expected=SCHEMA_VERSION,
+                    )
+                ]
             )
         try:
             return Assessment.model_validate(data)
@@ -167,8 +183,11 @@ def compare(old: Assessment, new: Assessment) -> Changes:
         o, n = old_reqs.get(key), new_reqs.get(key)
         title = (n or o).title  # type: ignore[union-attr]
         os_, ns = (o.status if o else None), (n.status if n else None)
+        oreason, nreason = (o.reason.code if o else None), (n.reason.code if n else None)
+        if os_ == ns and oreason != nreason and os_ is not None and is_gap(os_):
+            ch.reasons.append(StatusChange(key[0], key[1], title, os_, ns, oreason, nreason))
         if os_ != ns:
-            change = StatusChange(key[0], key[1], title, os_, ns)
+            change = StatusChange(key[0], key[1], title, os_, ns, oreason, nreason)
             if ns == "met" and (os_ is None or is_gap(os_)):
                 ch.newly_met.append(change)
             elif ns is not None and is_gap(ns) and os_ in (None, "met", "not_applicable"):
@@ -228,8 +247,17 @@ def _delta(f: FigureChange) -> str:
 # ------------------------------------------------------------------ rendering
 
 
+def _blocks(ch: Changes) -> tuple[tuple[str, list[StatusChange]], ...]:
+    return (("schemes", ch.schemes), ("newly_met", ch.newly_met), ("newly_unmet", ch.newly_unmet), ("other", ch.other), ("reasons", ch.reasons))
+
+
 def _word(status: str | None) -> str:
     return WORDS[status] if status else "absent"
+
+
+def _why(status: str | None, reason: str | None) -> str:
+    """`` (late)``: a gap's reason code in words, beside its status."""
+    return f" ({REASON_WORDS[reason]})" if reason and status and is_gap(status) else ""
 
 
 def render(ch: Changes, console: Console) -> None:
@@ -250,7 +278,7 @@ def render(ch: Changes, console: Console) -> None:
         console.print(f"Note: {note}", markup=False, style="italic")
     if ch.empty:
         console.print()
-        console.print("No changes: every status and figure is the same.")
+        console.print(NO_CHANGES)
         return
 
     def status_block(title: str, items: list[StatusChange]) -> None:
@@ -263,19 +291,17 @@ def render(ch: Changes, console: Console) -> None:
         grid.add_column(overflow="fold")
         for c in items:
             line = Text(f"{c.title}: ")
-            line.append(f"{sym(c.old)} {_word(c.old)}", style=STYLES.get(c.old or "", ""))
+            line.append(f"{sym(c.old)} {_word(c.old)}{_why(c.old, c.old_reason)}", style=STYLES.get(c.old or "", ""))
             line.append(f" {g.arrow} ")
-            line.append(f"{sym(c.new)} {_word(c.new)}", style=STYLES.get(c.new or "", ""))
+            line.append(f"{sym(c.new)} {_word(c.new)}{_why(c.new, c.new_reason)}", style=STYLES.get(c.new or "", ""))
             grid.add_row(f"  {c.id}", line)
         console.print(grid)
 
-    status_block("Schemes", ch.schemes)
-    status_block("Newly met", ch.newly_met)
-    status_block("Newly unmet", ch.newly_unmet)
-    status_block("Other status changes", ch.other)
+    for key, items in _blocks(ch):
+        status_block(DIFF_BLOCKS[key], items)
     if ch.figures:
         console.print()
-        console.print(Text(f"Figures that moved ({len(ch.figures)})", style="bold"))
+        console.print(Text(f"{DIFF_BLOCKS['figures']} ({len(ch.figures)})", style="bold"))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(overflow="fold")
@@ -293,8 +319,8 @@ def render_json(ch: Changes) -> str:
 def render_markdown(ch: Changes) -> str:
     g = glyphs_for("utf-8")
 
-    def st(status: str | None) -> str:
-        return f"{g.symbols[status]} {WORDS[status]}" if status else "absent"
+    def st(status: str | None, reason: str | None = None) -> str:
+        return f"{g.symbols[status]} {WORDS[status]}{_why(status, reason)}" if status else "absent"
 
     lines = [
         f"# Changes for {escape(ch.trust)} ({escape(ch.ods_code)})",
@@ -306,14 +332,15 @@ def render_markdown(ch: Changes) -> str:
     lines += [f"- Note: {escape(n)}" for n in ch.notes]
     lines.append("")
     if ch.empty:
-        lines += ["No changes: every status and figure is the same.", ""]
-    for title, items in (("Schemes", ch.schemes), ("Newly met", ch.newly_met), ("Newly unmet", ch.newly_unmet), ("Other status changes", ch.other)):
+        lines += [NO_CHANGES, ""]
+    for key, items in _blocks(ch):
+        title = DIFF_BLOCKS[key]
         if items:
             lines += [f"## {title} ({len(items)})", "", "| Id | Title | Was | Now |", "|---|---|---|---|"]
-            lines += [f"| {escape(c.id)} | {escape(c.title)} | {st(c.old)} | {st(c.new)} |" for c in items]
+            lines += [f"| {escape(c.id)} | {escape(c.title)} | {st(c.old, c.old_reason)} | {st(c.new, c.new_reason)} |" for c in items]
             lines.append("")
     if ch.figures:
-        lines += [f"## Figures that moved ({len(ch.figures)})", "", "| Requirement | Figure | Was | Now | Change |", "|---|---|---|---|---|"]
+        lines += [f"## {DIFF_BLOCKS['figures']} ({len(ch.figures)})", "", "| Requirement | Figure | Was | Now | Change |", "|---|---|---|---|---|"]
         lines += [f"| {escape(f.requirement)} | {escape(f.describe)} | {escape(f.old)} | {escape(f.new)} | {_delta(f)} |" for f in ch.figures]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -26,6 +26,8 @@ from .wording import (
     ACTION_PLAN_MUST,
     CHALLENGE,
     GAPS,
+    MISSING,
+    REMEDIATION,
     NO_GAPS,
     NO_WEAKNESSES,
     NOTHING_TO_CHALLENGE,
@@ -35,6 +37,7 @@ from .wording import (
     UNVERIFIED_LEGEND,
     WEAKNESSES,
     DECLARATION_ACTION_PLANS,
+    DECLARATION_PLANS_WHERE,
     DECLARATION_COLUMNS,
     DECLARATION_CONDITIONS,
     DECLARATION_NOTE,
@@ -47,8 +50,10 @@ from .wording import (
     declaration_why,
     signal_line,
     with_signals,
+    REASON_WORDS,
     fmt_value,
     overview_tally,
+    record_words,
     overview_title,
     rests_on,
 )
@@ -102,18 +107,16 @@ th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom:
 th { border-bottom: 2px solid var(--ink); }
 td.num, th.num { text-align: right; white-space: nowrap; }
 table.summary td:first-child { white-space: nowrap; }
-.gap { border-left: 4px solid var(--rule); padding: 2px 0 2px 10px; margin: 8px 0 12px; break-inside: avoid; }
+.gap { border-left: 4px solid var(--rule); padding: 0 0 0 10px; margin: 4px 0 6px; break-inside: avoid; }
 .gap.not-met { border-left-color: var(--not-met); } .gap.insufficient { border-left-color: var(--insufficient); }
-.gap h4 .status { margin-left: 4px; }
-.gap dl { margin: 4px 0; color: var(--ink); }
-.gap dt { font-weight: 600; float: left; clear: left; width: 7.5em; }
-.gap dd { margin: 0 0 3px 8em; }
+.gap h4 { margin: 0 0 1px; font-size: 1em; } .gap h4 .status { margin-left: 4px; } .gap p { margin: 1px 0; }
 .gap ul { margin: 0; padding-left: 1.1em; }
+.gap-section { margin: 8px 0 2px; } .gap-section .plan { font-weight: 400; font-size: 0.91em; }
 .gap, .gap h4 { color: var(--ink); }
 code { font: 9.5pt ui-monospace, Consolas, monospace; }
 .chart { margin: 6px 0 12px; break-inside: avoid; }
 .chart svg { max-width: 100%; height: auto; }
-.legend { color: var(--muted); font-size: 9.5pt; margin-top: 14px; border-top: 1px solid var(--rule); padding-top: 6px; }
+.legend { color: var(--muted); font-size: 9.5pt; margin-top: 8px; border-top: 1px solid var(--rule); padding-top: 4px; }
 .challenge ol, .challenge ul { margin: 2px 0 8px; }
 .kind { font-weight: 600; }
 .declaration { break-after: page; }
@@ -211,11 +214,13 @@ def _scheme(scheme: SchemeOutline, *, level: int, declared: bool = False) -> str
     if scheme.rows:
         out.append('<table class="summary">\n<thead><tr><th scope="col">Section</th><th scope="col">Title</th>'
                    '<th scope="col">Status</th><th scope="col" class="num">Met</th></tr></thead>\n<tbody>')
+        gap_ids = {sec.id for sec in scheme.gaps}  # a gap's row points to the one place it is set out
         for row in scheme.rows:
             met = f"{row.met}/{row.judged}" if row.judged else UNICODE.symbols["not_applicable"]
-            mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if row.unverified else ""
+            shown = f'<a href="#gaps-{esc(row.id)}">{esc(row.id)}</a>' if row.id in gap_ids else esc(row.id)
+            mark = f" {UNICODE.unverified}" if row.unverified else ""  # said once, in the legend below
             out.append(
-                f'<tr id="row-{esc(row.id)}"><td>{esc(row.id)}{mark}</td><td>{esc(row.title)}</td>'
+                f'<tr id="row-{esc(row.id)}"><td>{shown}{mark}</td><td>{esc(row.title)}</td>'
                 f"<td>{_status(row.status)}</td><td class=\"num\">{met}</td></tr>"
             )
         out.append("</tbody>\n</table>")
@@ -240,10 +245,12 @@ def _scheme(scheme: SchemeOutline, *, level: int, declared: bool = False) -> str
 
 
 def _declaration_row(line: DeclarationLine, requirement_level: str) -> str:
-    why = declaration_why(line.status, line.met, line.judged, requirement_level, line.first_gap, line.first_gap_title,
-                          line.shortfall, line.missing, line.gaps)
+    # Why, in a word (the reason code's), pointing to the gap where its figure and records are set out once.
+    why = declaration_why(line.status, line.met, line.judged, requirement_level, line.first_gap, None,
+                          REASON_WORDS[line.reason] if line.reason else None, 0, line.gaps)
+    cell = f'<a href="#req-{esc(line.first_gap)}">{esc(why)}</a>' if line.first_gap else esc(why)
     return (f'<tr><td><a href="#row-{esc(line.id)}">{esc(line.id)}</a></td><td>{esc(line.title)}</td>'
-            f"<td>{_status(line.status)}</td><td>{esc(why)}</td></tr>")
+            f"<td>{_status(line.status)}</td><td>{cell}</td></tr>")
 
 
 def _declaration(report: Outline, d: Declaration, *, level: int) -> str:
@@ -272,7 +279,9 @@ def _declaration(report: Outline, d: Declaration, *, level: int) -> str:
         out.append(f"<{h1}>{esc(DECLARATION_ACTION_PLANS.format(levels=d.level_plural))}</{h1}>")
         if d.action_plan_route:
             out.append(f'<p class="route">{esc(d.action_plan_route)}</p>')
-        out.append("<ul>" + "".join(f"<li><strong>{esc(i)}</strong>: {esc(t)}</li>" for i, t in d.action_plans) + "</ul>")
+        # What each plan must contain is said once, under its gap (which this points to), not here as well.
+        links = ", ".join(f'<a href="#gaps-{esc(i)}">{esc(i)}</a>' for i, _ in d.action_plans)
+        out.append(f"<p>{esc(DECLARATION_PLANS_WHERE)} {links}.</p>")
     out.append(f'<{h1}>{DECLARATION_SIGN_OFF} <small class="meta">({esc(d.source)})</small></{h1}>')
     fields = "".join(f"<th scope=\"col\">{esc(f)}</th>" for f in DECLARATION_SIGN_FIELDS)
     rows = "".join(f'<tr><td>{esc(role)}</td>' + '<td class="line"></td>' * len(DECLARATION_SIGN_FIELDS) + "</tr>" for role in d.sign_off)
@@ -282,32 +291,35 @@ def _declaration(report: Outline, d: Declaration, *, level: int) -> str:
 
 
 def _gap_section(sec: GapSection, h: str) -> str:
-    out = [f"<{h}>{esc(sec.id)} {esc(sec.title)} {_status(sec.status)}</{h}>"]
+    """A gap section: its id and status (its title is in the summary table, which links here), its plan, its gaps.
+
+    What its action plan must contain is said here only: page one points here.
+    """
+    head = f'<{h} class="gap-section" id="gaps-{esc(sec.id)}">{esc(sec.id)} {_status(sec.status)}'
+    if sec.action_plan:  # on the section's own line, as the terminal has it
+        head += f' <span class="plan"><strong>{ACTION_PLAN_MUST}</strong> {esc(sec.action_plan)}</span>'
+    out = [head + f"</{h}>"]
     for req in sec.requirements:
-        out.append(_requirement(req))
-    if sec.action_plan:
-        out.append(f"<p><strong>{ACTION_PLAN_MUST}</strong> {esc(sec.action_plan)}</p>")
+        out.append(_requirement(req, sec.status))
     return "\n".join(out)
 
 
-def _requirement(req: GapRequirement) -> str:
-    mark = f' <span title="{esc(UNVERIFIED_LEGEND)}">{UNICODE.unverified}</span>' if req.unverified else ""
-    out = [f'<div class="gap {CSS[req.status]}" id="req-{esc(req.id)}">']
-    out.append(f"<h4>{esc(req.id)} {esc(req.title)}{mark} {_status(req.status)}</h4>")
-    out.append(f"<p>{esc(req.explanation)}</p>\n<dl>")
-    out += [f"<dt>Measured</dt><dd>{esc(m)}</dd>" for m in req.measured]
-    if req.shortfall:
-        out.append(f"<dt>Shortfall</dt><dd>{esc(req.shortfall)}</dd>")
+def _requirement(req: GapRequirement, section_status: str) -> str:
+    """A gap, each fact once: its findings (reason, figure, threshold, shortfall), records, missing evidence, fix."""
+    mark = f" {UNICODE.unverified}" if req.unverified else ""  # said once, in the legend below
+    status = f" {_status(req.status)}" if req.status != section_status else ""
+    out = [f'<div class="gap {CSS[req.status]}" id="req-{esc(req.id)}" data-reason="{esc(req.reason)}">']
+    out.append(f"<h4>{esc(req.id)} {esc(req.title)}{mark}{status}</h4>")
+    out += [f"<p>{esc(f)}</p>" for f in req.findings]
     if req.missing:
-        out.append("<dt>Missing</dt><dd>" + ", ".join(f"<code>{esc(m)}</code>" for m in req.missing) + "</dd>")
+        out.append(f"<p>{MISSING}: " + ", ".join(f"<code>{esc(m)}</code>" for m in req.missing) + "</p>")
     if req.records:
-        items = "".join(f"<li><code>{esc(r.id)}</code>: {esc(r.reason)}</li>" for r in req.records)
-        out.append(f"<dt>Records</dt><dd><ul>{items}</ul></dd>")
+        out.append("<ul>" + "".join(f"<li><code>{esc(r.id)}</code>: {esc(record_words(r))}</li>" for r in req.records) + "</ul>")
+    fix = f"<p><strong>{REMEDIATION}:</strong> {esc(req.remediation)}"
     if req.unverified:
         why = rests_on(req.unverified.parameters, req.unverified.verification, code=lambda p: f"<code>{esc(p)}</code>", text=esc)
-        out.append(f"<dt>{UNICODE.unverified} Unverified</dt><dd>{why}</dd>")
-    out.append(f"<dt>Remediation</dt><dd>{esc(req.remediation)}</dd>")
-    out.append("</dl>\n</div>")
+        fix += f" {UNICODE.unverified} {why}."
+    out.append(fix + "</p>\n</div>")
     return "\n".join(out)
 
 

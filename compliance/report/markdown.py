@@ -23,6 +23,8 @@ from .wording import (
     ACTION_PLAN,
     ACTION_PLAN_MUST,
     CHALLENGE,
+    MISSING,
+    REMEDIATION,
     GAPS,
     NO_GAPS,
     NO_WEAKNESSES,
@@ -33,6 +35,7 @@ from .wording import (
     UNVERIFIED_LEGEND,
     WEAKNESSES,
     WORDS,
+    record_words,
     rests_on,
 )
 
@@ -133,31 +136,30 @@ def _scheme(scheme: SchemeOutline, level: int) -> list[str]:
     else:
         lines += [f"{h}# {GAPS}", ""]
         for sec in scheme.gaps:
-            lines += [f"{h}## {g.symbols[sec.status]} {escape(sec.id)} {escape(sec.title)} ({WORDS[sec.status]})", ""]
-            for req in sec.requirements:
-                lines += _requirement(req)
+            lines += [f"{h}## {g.symbols[sec.status]} {escape(sec.id)} ({WORDS[sec.status]})", ""]
             if sec.action_plan:
                 lines += [f"{ACTION_PLAN_MUST} {escape(sec.action_plan)}", ""]
+            for req in sec.requirements:
+                lines += _requirement(req, sec.status)
     if scheme.action_plan_route:
         lines += [f"**{ACTION_PLAN}** {escape(scheme.action_plan_route)}", ""]
     return lines
 
 
-def _requirement(req: GapRequirement) -> list[str]:
+def _requirement(req: GapRequirement, section_status: str) -> list[str]:
+    """A gap, each fact once (see :class:`.outline.GapRequirement`); its status in words when not its section's."""
     g = UNICODE
     mark = f" {g.unverified}" if req.unverified else ""
-    lines = [f"- **{g.symbols[req.status]} {escape(req.id)} {escape(req.title)}{mark}** ({WORDS[req.status]})", f"  - {escape(req.explanation)}"]
-    lines += [f"  - Measured: {escape(m)}" for m in req.measured]
-    if req.shortfall:
-        lines.append(f"  - Shortfall: {escape(req.shortfall)}")
+    status = f" ({WORDS[req.status]})" if req.status != section_status else ""
+    lines = [f"- **{g.symbols[req.status]} {escape(req.id)} {escape(req.title)}{mark}**{status}"]
+    lines += [f"  - {escape(f)}" for f in req.findings]
     if req.missing:
-        lines.append(f"  - Missing evidence: {', '.join(code(m) for m in req.missing)}")
-    if req.records:
-        lines.append("  - Records behind it:")
-        lines += [f"    - {code(r.id)}: {escape(r.reason)}" for r in req.records]
+        lines.append(f"  - {MISSING}: {', '.join(code(m) for m in req.missing)}")
+    lines += [f"    - {code(r.id)}: {escape(record_words(r))}" for r in req.records]
+    fix = f"  - {REMEDIATION}: {escape(req.remediation)}"
     if req.unverified:
-        lines.append(f"  - {g.unverified} {rests_on(req.unverified.parameters, req.unverified.verification, code=code)}")
-    lines += [f"  - Remediation: {escape(req.remediation)}", ""]
+        fix += f" {g.unverified} {rests_on(req.unverified.parameters, req.unverified.verification, code=code)}."
+    lines += [fix, ""]
     return lines
 
 

@@ -37,7 +37,7 @@ from ..results import (
 from .signals import Signal
 from .signals import build as signals_of
 from .style import is_gap
-from .wording import leaf_line, section_title
+from .wording import explanation, finding_line, outcome, record_text, records_in_line, scheme_explanation, section_title
 
 __all__ = [
     "Outline",
@@ -53,6 +53,7 @@ __all__ = [
     "scheme_outline",
     "is_gap_section",
     "shows_measurement",
+    "deciding",
     "judged",
     "headline_counts",
     "unverified_basis",
@@ -74,18 +75,27 @@ class Unverified:
 
 @dataclass(frozen=True, slots=True)
 class GapRequirement:
-    """A requirement not met or lacking evidence, with everything a report shows under it, in order."""
+    """A requirement not met or lacking evidence, with everything a report shows under it, in order.
+
+    Each fact is said once: ``findings`` has one line per comparison that
+    decided the gap (its reason, figure, threshold and shortfall together),
+    then come the records behind them, the missing evidence, the remediation.
+    """
 
     id: str
     title: str
     status: Status
+    #: The requirement's reason code (the deciding comparison's).
+    reason: str
+    #: The sentence a one-line view uses (the tracker): the same facts as ``findings``, joined.
     explanation: str
-    #: Each failing (or unknown but measured) comparison, worded as "what: value; needs threshold".
-    measured: tuple[str, ...]
-    shortfall: str | None
+    #: Each comparison that decided the gap: "Late: what: figure; needs threshold; 2 more needed".
+    findings: tuple[str, ...]
     missing: tuple[str, ...]
     #: Every record behind it; a renderer may show fewer (the terminal does) but chooses no others.
     records: tuple[RecordRef, ...]
+    #: Each record in words, in the same order.
+    record_lines: tuple[str, ...]
     #: None when the verdict rests only on confirmed requirements and parameters.
     unverified: Unverified | None
     remediation: str
@@ -100,6 +110,7 @@ class GapSection:
     title: str
     status: Status
     requirements: tuple[GapRequirement, ...]
+    #: What the section's action plan must say (its own text, once, under its gaps).
     action_plan: str | None
 
 
@@ -150,8 +161,10 @@ class DeclarationLine:
     """One line of a declaration: a section (a safety action, a condition), its status and why, as data.
 
     ``met`` of ``judged`` counts its requirements; for a gap, ``first_gap`` is
-    the first requirement not met (or lacking evidence) with its shortfall and
-    how much evidence is missing, and ``gaps`` how many there are in all.
+    the first requirement not met (or lacking evidence) with its reason code
+    (the page says why in a word and points to the gap, where the figure,
+    threshold, shortfall and records are set out once) and how much evidence is
+    missing, and ``gaps`` how many there are in all.
     """
 
     id: str
@@ -161,7 +174,7 @@ class DeclarationLine:
     judged: int
     first_gap: str | None
     first_gap_title: str | None
-    shortfall: str | None
+    reason: str | None
     missing: int
     gaps: int
 
@@ -247,27 +260,47 @@ def unverified_basis(req: RequirementResult) -> Unverified | None:
     return Unverified(tuple(p.id for p in req.parameters if p.status != "confirmed"), req.verification)
 
 
-def _requirement(req: RequirementResult) -> GapRequirement:
+#: Reasons whose records name the part of the claim not backed (the missing paths say it again).
+_SAID_BY_RECORDS = frozenset({"self_attested", "undated_document", "no_board_approval_date", "unsigned"})
+
+
+def deciding(req: RequirementResult) -> list[LeafResult]:
+    """The comparisons that decided a requirement, as its reason names them."""
+    picked = req.reason.params.get("measurements")
+    indexes = picked if isinstance(picked, list) else range(len(req.measurements))
+    return [req.measurements[int(i)] for i in indexes if int(i) < len(req.measurements)]
+
+
+def _requirement(req: RequirementResult, so_far: bool) -> GapRequirement:
+    leaves = deciding(req)
+    # An unknown comparison's records are the parts of its claim not backed (shown with it);
+    # a failed one's are the requirement's own.
+    records = list(req.records) + [r for leaf in leaves if leaf.outcome == "unknown" for r in leaf.records if r not in req.records]
+    said = [r for leaf in leaves for r in records_in_line(leaf)]  # named in the finding line already
+    records = [r for r in records if r not in said]
     return GapRequirement(
         id=req.id,
         title=req.title,
         status=req.status,
-        explanation=req.explanation,
-        measured=tuple(leaf_line(leaf) for leaf in req.measurements if shows_measurement(leaf)),
-        shortfall=req.shortfall or None,
-        missing=tuple(req.missing_evidence),
-        records=tuple(req.records),
+        reason=req.reason.code,
+        explanation=explanation(req, so_far=so_far),
+        # A requirement of one comparison has said what it counts in its title.
+        findings=tuple(finding_line(leaf, describe=len(req.measurements) > 1) for leaf in leaves),
+        # Missing evidence the finding line or a record already names is not listed again.
+        missing=() if req.reason.code in _SAID_BY_RECORDS or (req.reason.code == "missing_evidence" and len(leaves) == 1) else tuple(req.missing_evidence),
+        records=tuple(records),
+        record_lines=tuple(record_text(r) for r in records),
         unverified=unverified_basis(req),
         remediation=req.remediation,
     )
 
 
-def _gap_section(sec: SectionResult) -> GapSection:
+def _gap_section(sec: SectionResult, so_far: bool) -> GapSection:
     return GapSection(
         id=sec.id,
         title=section_title(sec.title, sec.in_outcome),
         status=sec.status,
-        requirements=tuple(_requirement(r) for r in sec.requirements if is_gap(r.status)),
+        requirements=tuple(_requirement(r, so_far) for r in sec.requirements if is_gap(r.status)),
         action_plan=sec.action_plan if sec.action_plan and sec.status == "not_met" else None,
     )
 
@@ -292,8 +325,9 @@ def scheme_outline(scheme: SchemeResult, *, only_gaps: bool = False) -> SchemeOu
         version=scheme.version,
         publisher=scheme.publisher,
         status=scheme.status,
-        explanation=scheme.explanation,
-        outcome=scheme.outcome,
+        explanation=scheme_explanation(scheme, name_unmet=False),
+        # The headline has just named the sections not met: the outcome does not name them again.
+        outcome=outcome(scheme, list_unmet=False),
         met=met,
         judged=judged_,
         overrides=tuple(scheme.parameter_overrides),
@@ -305,7 +339,7 @@ def scheme_outline(scheme: SchemeResult, *, only_gaps: bool = False) -> SchemeOu
             for leaf in req.measurements
             if leaf.measure == "trajectory" and leaf.value is not None and leaf.threshold is not None
         ),
-        gaps=tuple(_gap_section(s) for s in scheme.sections if is_gap_section(s)),
+        gaps=tuple(_gap_section(s, scheme.days_to_deadline is not None) for s in scheme.sections if is_gap_section(s)),
         unverified=any(r.unverified for r in rows),
         action_plan_route=scheme.action_plan_route if scheme.action_plan_route and scheme.unmet_sections else None,
         version_chosen=scheme.version_chosen,
@@ -323,7 +357,7 @@ def _line(sec: SectionResult) -> DeclarationLine:
         judged=judged(sec.counts),
         first_gap=first.id if first else None,
         first_gap_title=first.title if first else None,
-        shortfall=(first.shortfall or None) if first else None,
+        reason=first.reason.code if first else None,
         missing=len(first.missing_evidence) if first else 0,
         gaps=len(gaps),
     )
@@ -346,7 +380,8 @@ def declaration(scheme: SchemeResult) -> Declaration | None:
         level_plural=scheme.level_plural,
         requirement_level=scheme.requirement_level,
         status=scheme.status,
-        outcome=scheme.outcome,
+        # The table above names what is not met: the outcome does not list it again.
+        outcome=outcome(scheme, list_unmet=False),
         deadline=None if scheme.deadline is None else scheme.deadline.isoformat(),
         days_to_deadline=scheme.days_to_deadline,
         sections=tuple(_line(sec) for sec in own),

@@ -16,11 +16,11 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
 from ..errors import visible
 from ..results import Assessment, filled
@@ -33,6 +33,9 @@ from .wording import (
     signal_line,
     with_signals,
     ACTION_PLAN,
+    ACTION_PLAN_MUST_LABEL,
+    MISSING,
+    REMEDIATION,
     CHALLENGE,
     GAPS,
     NO_GAPS,
@@ -209,18 +212,19 @@ def _scheme(scheme: SchemeOutline, console: Console, g: Glyphs) -> None:
         )
 
     if scheme.rows:
+        # Status first, then the section with its title in one column: titles wrap once, not thrice.
         table = Table(box=_box(g), show_edge=False, pad_edge=False, expand=False)
-        table.add_column("Section", no_wrap=True)
-        table.add_column("Title", overflow="fold")
         table.add_column("Status", no_wrap=True)
         table.add_column("Met", justify="right", no_wrap=True)
+        table.add_column("Section", overflow="fold")
         for row in scheme.rows:
             mark = f" {g.unverified}" if row.unverified else ""
+            section = Text(row.id + mark, style="bold")
+            section.append(f" {row.title}", style="")
             table.add_row(
-                row.id + mark,
-                row.title,
                 status_text(row.status, g),
                 f"{row.met}/{row.judged}" if row.judged else g.symbols["not_applicable"],
+                section,
             )
         console.print(table)
 
@@ -236,16 +240,17 @@ def _scheme(scheme: SchemeOutline, console: Console, g: Glyphs) -> None:
         console.print(Text(f"{ACTION_PLAN} ", style="bold") + Text(clean(scheme.action_plan_route)))
 
 
-def _gap_tree(sec: GapSection, g: Glyphs) -> Tree:
-    head = Text(f"{g.symbols[sec.status]} {sec.id} {sec.title}", style="bold")
-    head.append(f" {g.dash} ")
+def _gap_tree(sec: GapSection, g: Glyphs) -> Group:
+    """A gap section: its id and status (its title is in the summary table above), its gaps, its action plan."""
+    head = Text(f"{g.symbols[sec.status]} {sec.id} {g.dash} ", style="bold")
     head.append(WORDS[sec.status], style=STYLES[sec.status])
-    tree = Tree(head, guide_style="dim")
+    if sec.action_plan:  # on the section's own line: what its plan must say, once
+        head.append(f". {ACTION_PLAN_MUST_LABEL} ", style="bold")
+        head.append(clean(sec.action_plan))
+    parts: list[RenderableType] = [head]
     for req in sec.requirements:
-        tree.add(_requirement(req, g))
-    if sec.action_plan:
-        tree.add(Text("Action plan must: ", style="bold") + Text(clean(sec.action_plan)))
-    return tree
+        parts.append(Padding(_requirement(req, g, sec.status), (0, 0, 0, 2)))
+    return Group(*parts)
 
 
 def bullets(items: list[str], g: Glyphs) -> Table:
@@ -258,34 +263,30 @@ def bullets(items: list[str], g: Glyphs) -> Table:
     return grid
 
 
-def _requirement(req: GapRequirement, g: Glyphs) -> Group:
+def _requirement(req: GapRequirement, g: Glyphs, section_status: str) -> Group:
+    """A gap, each fact once: what decided it (reason, figure, threshold, shortfall), its records, the fix.
+
+    Its status in words only when it differs from its section's, said on the line above.
+    """
     head = Text(f"{g.symbols[req.status]} {req.id} {req.title}", style="bold")
     if req.unverified:
         head.append(f" {g.unverified}")
-    head.append(f" {g.dash} ")
-    head.append(WORDS[req.status], style=STYLES[req.status])
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-
-    def row(key: str, value: str) -> None:
-        grid.add_row(key, Text(value))
-
-    for measured in req.measured:
-        row("Measured", measured)
-    if req.shortfall:
-        row("Shortfall", clean(req.shortfall))
+    if req.status != section_status:
+        head.append(f" {g.dash} ")
+        head.append(WORDS[req.status], style=STYLES[req.status])
+    body: list[RenderableType] = [Text(clean(f)) for f in req.findings]
     if req.missing:
-        row("Missing", ", ".join(req.missing))
+        body.append(Text(f"{MISSING}: " + ", ".join(req.missing)))
     if req.records:
-        shown = [f"{r.id}: {r.reason}" for r in req.records[:MAX_RECORDS]]
+        shown = list(req.record_lines[:MAX_RECORDS])
         if len(req.records) > MAX_RECORDS:
             shown.append(f"... and {len(req.records) - MAX_RECORDS} more")
-        grid.add_row("Records", bullets(shown, g))
-    if req.unverified:
-        row(g.unverified, rests_on(req.unverified.parameters, req.unverified.verification))
-    row("Remediation", clean(req.remediation))
-    return Group(head, Text(clean(req.explanation)), grid)
+        body.append(bullets(shown, g))
+    fix = Text(f"{REMEDIATION}: ", style="bold") + Text(clean(req.remediation))
+    if req.unverified:  # one paragraph with the fix: a line of its own would mostly be white
+        fix.append(f" {g.unverified} " + rests_on(req.unverified.parameters, req.unverified.verification) + ".")
+    body.append(fix)
+    return Group(head, Padding(Group(*body), (0, 0, 0, 2)))
 
 
 # ------------------------------------------------------------------ the challenge view

@@ -36,7 +36,7 @@ from . import outline
 from .outline import Outline
 from .style import STATUSES, UNICODE, label
 from .template_xlsx import normalise_zip, print_wide
-from .wording import NO_GAPS, UNVERIFIED_LEGEND, rests_on
+from .wording import NO_GAPS, UNVERIFIED_LEGEND, record_words, rests_on
 
 if TYPE_CHECKING:  # pragma: no cover
     from .formats import Options
@@ -69,10 +69,10 @@ _LAST_ROW = 1_048_576
 
 _SUMMARY_COLUMNS = (("Scheme", 16), ("Section", 22), ("Title", 60), ("Status", 24), ("Standards met", 14),
                     ("Not met or lacking evidence", 40), (f"Unverified ({UNICODE.unverified})", 14))
-_ACTION_COLUMNS = (("Scheme", 14), ("Section", 18), ("Requirement", 22), ("Title", 44), ("Status", 24), ("Measured vs threshold", 60),
-                   ("Shortfall", 44), ("Records behind it", 40), ("Missing evidence", 36), ("Remediation", 60), ("Unverified", 36),
+_ACTION_COLUMNS = (("Scheme", 14), ("Section", 18), ("Requirement", 22), ("Title", 44), ("Status", 24), ("Finding", 60),
+                   ("Reason", 24), ("Records behind it", 40), ("Missing evidence", 36), ("Remediation", 60), ("Unverified", 36),
                    ("Owner", 20), ("Due date", 14), ("Progress", 16))
-_RECORD_COLUMNS = (("Scheme", 14), ("Section", 18), ("Requirement", 22), ("Record", 28), ("Why", 80))
+_RECORD_COLUMNS = (("Scheme", 14), ("Section", 18), ("Requirement", 22), ("Record", 28), ("Why", 80), ("Code", 24))
 
 
 def _header(ws: Worksheet, row: int, columns: Sequence[tuple[str, int]]) -> None:
@@ -166,14 +166,15 @@ def _actions(ws: Worksheet, records: Worksheet, report: Outline) -> None:
             for req in sec.requirements:
                 unverified = rests_on(req.unverified.parameters, req.unverified.verification) if req.unverified else ""
                 behind = ", ".join(r.id for r in req.records)
-                _row(ws, row, [scheme.id, sec.id, req.id, req.title, label(req.status, UNICODE), "\n".join(req.measured) or req.explanation,
-                               req.shortfall or "", behind, ", ".join(req.missing), req.remediation, unverified])
+                # The finding lines carry figure, threshold and shortfall once; the reason code is a column to filter by.
+                _row(ws, row, [scheme.id, sec.id, req.id, req.title, label(req.status, UNICODE), "\n".join(req.findings),
+                               req.reason, behind, ", ".join(req.missing), req.remediation, unverified])
                 for col in (12, 13, 14):
                     ws.cell(row=row, column=col).fill = _INPUT_FILL
                 ws.cell(row=row, column=13).number_format = "dd/mm/yyyy"
                 row += 1
                 for r in req.records:
-                    _row(records, rec_row, [scheme.id, sec.id, req.id, r.id, r.reason])
+                    _row(records, rec_row, [scheme.id, sec.id, req.id, r.id, record_words(r), r.code])
                     rec_row += 1
     last = max(row - 1, 2)
     _colour_statuses(ws, 5, 2, row - 1)

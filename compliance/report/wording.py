@@ -7,20 +7,26 @@ code spans, emphasis.  Where a function embeds an identifier or scheme text in
 a sentence it takes the renderer's ``code`` and ``text`` functions, so the
 sentence is written here and the markup there.
 
+The assessment carries no sentence of its own: each comparison and
+requirement has a reason code with parameters (``compliance.results.REASON_CODES``,
+documented in ``docs/reason-codes.md``), each record behind a figure a record
+code (``RECORD_CODES``).  Every sentence a report says about them -- a
+requirement's explanation, a comparison's line, a shortfall, a record, a
+roll-up, the scheme's outcome before and after its deadline -- is made here from
+those codes, so no renderer reads another's prose.
+
 This module imports nothing of the project at run time (:mod:`.style` and
-:mod:`.outline` build on it).  It does not hold the engine's own sentences (a
-requirement's ``explanation``, the scheme's ``outcome``): those arrive in the
-:class:`~compliance.results.Assessment`.
+:mod:`.outline` build on it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..results import LeafResult
+    from ..results import LeafResult, RecordRef, RequirementResult, SchemeResult, SectionResult
     from .signals import Signal
 
 __all__ = [
@@ -33,8 +39,16 @@ __all__ = [
     "GAPS",
     "ACTION_PLAN",
     "ACTION_PLAN_MUST",
+    "ACTION_PLAN_MUST_LABEL",
+    "MISSING",
+    "RECORDS",
+    "REMEDIATION",
     "PARAMETER_OVERRIDE",
     "CHALLENGE",
+    "WEAKNESS_WORDS",
+    "DIFF_BLOCKS",
+    "NO_CHANGES",
+    "unverified_weakness",
     "NOTHING_TO_CHALLENGE",
     "QUESTIONS",
     "WEAKNESSES",
@@ -42,8 +56,24 @@ __all__ = [
     "OVERVIEW_KEY",
     "NO_TRUST_HAS_GAPS",
     "fmt_value",
+    "COMPARISON_WORDS",
+    "REASON_WORDS",
+    "RECORD_WORDS",
+    "show_threshold",
     "needs_text",
     "leaf_line",
+    "reason_label",
+    "shortfall_text",
+    "finding_line",
+    "records_in_line",
+    "record_text",
+    "record_words",
+    "explanation",
+    "not_in_force_text",
+    "rollup_sentence",
+    "section_explanation",
+    "scheme_explanation",
+    "outcome",
     "is_informative_title",
     "section_title",
     "rests_on",
@@ -72,6 +102,7 @@ __all__ = [
     "DECLARATION_NOTE",
     "declaration_count",
     "declaration_why",
+    "DECLARATION_PLANS_WHERE",
     "deadline_words",
 ]
 
@@ -101,15 +132,52 @@ ACTION_PLAN = "Action plan:"
 #: tree says it as a label, without the article ("Action plan must:").
 ACTION_PLAN_MUST = "The action plan must:"
 
+#: The terminal's label for the same.
+ACTION_PLAN_MUST_LABEL = "Action plan must:"
+
+#: Labels of a gap's parts.
+MISSING = "Missing"
+RECORDS = "Records"
+REMEDIATION = "Remediation"
+
 #: Before a parameter value given on the command line.
 PARAMETER_OVERRIDE = "Parameter override"
 
 # The board-champion view.
 CHALLENGE = "Board champion challenge"
+
+#: Each kind of weakness the challenge view finds, in the order it lists them, with its word.
+WEAKNESS_WORDS = {
+    "gap": "gap",
+    "not_attested": "not in place",
+    "inconsistent": "inconsistent",
+    "self_attested": "self-attested",
+    "unsigned": "unsigned",
+    "stale": "stale",
+    "missing": "not submitted",
+    "unstable": "small numbers",
+    "unverified": "unverified",
+}
+
+
+def unverified_weakness(requirements: Sequence[str]) -> str:
+    return f"{len(requirements)} verdict(s) rest on values not yet confirmed against the source: {', '.join(requirements)}"
+
 NOTHING_TO_CHALLENGE = "Nothing to challenge: no gaps and no weaknesses found in the evidence."
 QUESTIONS = "Questions to ask"
 WEAKNESSES = "Weaknesses in the evidence"
 NO_WEAKNESSES = "No weaknesses found in the evidence."
+
+# What changed between two assessments (diff).
+DIFF_BLOCKS = {
+    "schemes": "Schemes",
+    "newly_met": "Newly met",
+    "newly_unmet": "Newly unmet",
+    "other": "Other status changes",
+    "reasons": "Same status, another reason",
+    "figures": "Figures that moved",
+}
+NO_CHANGES = "No changes: every status and figure is the same."
 
 # The overview across trusts.
 OVERVIEW_KEY = "n/m: sections met of those judged (informative checks not counted)"
@@ -140,31 +208,328 @@ def fmt_value(value: object) -> str:
     return str(value)
 
 
+#: How each comparison reads before its threshold: "at least 95%".
+COMPARISON_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "exactly", "!=": "not"}
+
+#: Each reason code (``compliance.results.REASON_CODES``) in words: what a report says the finding is.
+REASON_WORDS = {
+    "holds": "holds",
+    "below_threshold": "below threshold",
+    "above_threshold": "above threshold",
+    "not_as_required": "not as required",
+    "late": "late",
+    "missed_window": "missed window",
+    "stale_document": "out of date",
+    "above_trajectory": "above the trajectory",
+    "not_attested": "not attested",
+    "not_claimed": "not claimed",
+    "dated_outside_period": "dated outside the period",
+    "signed_outside_period": "signed outside the period",
+    "wrong_order": "out of order",
+    "inconsistent_between_actions": "inconsistent between actions",
+    "over_limit": "over the limit",
+    "scheme_not_met": "the scheme it rests on is not met",
+    "missing_evidence": "not submitted",
+    "self_attested": "self-attested",
+    "undated_document": "undated document",
+    "no_board_approval_date": "no date of board approval",
+    "unsigned": "unsigned",
+    "small_numbers": "small numbers",
+    "suppressed": "suppressed in the source",
+    "not_comparable": "another definition",
+    "decided_externally": "decided outside the trust",
+    "scheme_undecided": "the scheme it rests on is undecided",
+    "not_in_force": "not in force",
+    "no_records": "no records",
+    "not_yet_due": "not yet due",
+    "no_window_ended": "no window ended yet",
+    "nothing_to_compare": "nothing to compare",
+    "zero_denominator": "nothing to measure",
+    "scheme_not_applicable": "the scheme it rests on is not applicable",
+}
+
+#: What a record behind a figure shows, by its code (``compliance.results.RECORD_CODES``); fields are its parameters.
+RECORD_WORDS = {
+    "late": "{field} {date}, {days_late} {days} late (due {due})",
+    "not_done": "no {field}; due by {due}",
+    "field_not_equal": "{field} is {value}, not {expected}",
+    "missed_window": "no event{covering} in this window",
+    "not_claimed": "not in the evidence",
+    "not_attested": "the trust does not attest that this is in place",
+    "self_attested": "no document backs it",
+    "undated_document": "document '{title}' is undated",
+    "dated_outside_period": "document '{title}' dated {dated}; the period is {period_start} to {period_end}",
+    "no_board_approval_date": "no date of board approval",
+    "signed_outside_period": "board approval dated {dated}; the period is {period_start} to {period_end}",
+    "unsigned": "not signed: no signatory given",
+    "wrong_order": "{date} is not before {later_date} ({later})",
+    "over_limit": "{measured}, needs {comparison} {threshold}",
+    "inconsistent_between_actions": "{a} gives {a_value} but {b} gives {b_value}",
+    "group_below_threshold": "{measured}% ({numerator} of {denominator}), {needed} more needed",
+}
+
+#: Why a requirement or comparison is not applicable, by its code; fields are its parameters.
+_NOT_APPLICABLE = {
+    "no_records": "no records in {records_path}",
+    "not_yet_due": "{not_yet_due} record(s) in {records_path} not yet due on {as_of}",
+    "no_window_ended": "no whole window of the period has ended by {as_of}",
+    "nothing_to_compare": "nothing to cross-check",
+    "zero_denominator": "{records_path} has a denominator of 0",
+    "scheme_not_applicable": "scheme {scheme} is not applicable",
+}
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+def _shown(value: object) -> str:
+    return fmt_value(value) if isinstance(value, (bool, int, float)) else str(value)
+
+
+def _fill(template: str, params: Mapping[str, object]) -> str:
+    return template.format_map({k: _shown(v) for k, v in params.items()})
+
+
+def show_threshold(value: object, unit: str | None) -> str:
+    """A threshold value with its unit: '95%', '2 months', 'yes'."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        text = fmt_value(round(float(value), 2))
+        if unit and unit.startswith("%"):
+            return f"{text}{unit}"
+        return f"{text} {unit}" if unit else text
+    return str(value)
+
+
 def needs_text(leaf: LeafResult) -> str | None:
-    """What the rule needs, in words: ``at least 95%``, ``<= 0 windows missed``; ``None`` if unknown."""
-    shown = leaf.threshold_display
-    if shown and "None" not in shown:
-        # Engines may word the comparison themselves ("at least 95%"); keep an operator only for bare numbers.
-        return shown if not shown[:1].isdigit() and not shown.startswith(("-", "+", ".")) else f"{leaf.comparison} {shown}"
+    """What the rule needs, in words: ``at least 95%``, the scheme's own words, ``None`` if unknown."""
+    if leaf.threshold_words:
+        return leaf.threshold_words
+    if leaf.threshold_shown:
+        return f"{COMPARISON_WORDS[leaf.comparison]} {leaf.threshold_shown}"
     if leaf.threshold is None:
         return None
-    unit = "%" if leaf.unit == "%" else f" {leaf.unit}" if leaf.unit else ""
-    return f"{leaf.comparison} {fmt_value(leaf.threshold)}{unit}"
+    return f"{COMPARISON_WORDS[leaf.comparison]} {show_threshold(leaf.threshold, leaf.threshold_unit)}"
+
+
+def _figure(leaf: LeafResult) -> str:
+    if leaf.display:
+        return leaf.display
+    if leaf.value is not None:
+        return fmt_value(leaf.value)
+    return "not submitted" if leaf.missing else "unknown"
 
 
 def leaf_line(leaf: LeafResult) -> str:
     """``reviews started within two months: 88.9% (24 of 27); needs at least 95%``."""
-    if leaf.display:
-        shown = leaf.display
-    elif leaf.value is not None:
-        shown = fmt_value(leaf.value)
-    else:
-        shown = "not submitted" if leaf.missing else "unknown"
-    text = f"{leaf.describe}: {shown}"
+    text = f"{leaf.describe}: {_figure(leaf)}"
     needs = needs_text(leaf)
     if needs is not None:
         text += f"; needs {needs}"
     return text
+
+
+def reason_label(code: str) -> str:
+    """A reason code in words, capitalised: ``Late``, ``Below the threshold``."""
+    words = REASON_WORDS[code]
+    return words[:1].upper() + words[1:]
+
+
+def shortfall_text(leaf: LeafResult) -> str | None:
+    """How far a failed comparison is from its threshold, from its reason's parameters: ``2 more needed``."""
+    p = leaf.reason.params
+    gap = p.get("shortfall")
+    if not isinstance(gap, (int, float)) or isinstance(gap, bool):
+        return None
+    code = leaf.reason.code
+    amount = fmt_value(gap)
+    if code == "missed_window":
+        return None  # the missed windows are the records
+    if code == "above_trajectory":
+        return f"{amount} {leaf.unit} above it"  # the threshold beside it names the trajectory and its year
+    if code == "stale_document":
+        return f"{amount} {leaf.unit} too old"
+    if leaf.comparison in ("<=", "<"):
+        return f"{amount} fewer needed"
+    return f"{amount} more needed"
+
+
+def finding_line(leaf: LeafResult, *, lead: bool = True, describe: bool = True) -> str:
+    """One comparison's finding, said once: its reason, figure, what it needs and the shortfall.
+
+    ``Late: reviews started within two months: 88.9% (24 of 27); needs at least 95%; 2 more needed``.
+    An attestation whose records say what is wrong is not shown a second time as its figure.
+    ``describe``: name what was counted (a requirement of one comparison has just said it in its title).
+    """
+    code = leaf.reason.code
+    p = leaf.reason.params
+    head = reason_label(code) if lead else REASON_WORDS[code]
+    what = f": {leaf.describe}" if describe else ""
+    if code == "missing_evidence":
+        shown = f": {leaf.display}" if leaf.display else ""  # a figure from the part that was submitted
+        return f"{head}{what}{shown} ({', '.join(leaf.missing)})" if leaf.missing else f"{head}{what}{shown}"
+    if code in _NOT_APPLICABLE or code == "not_in_force":
+        return f"{head}{what}: {leaf.note}" if leaf.note else f"{head}{what}"
+    if code == "small_numbers":
+        return f"{head}{what}: {_figure(leaf)}; only {fmt_value(p.get('events'))} event(s), fewer than {fmt_value(p.get('min_events'))}, so not judged alone"
+    if code in ("suppressed", "not_comparable") and leaf.note:
+        return f"{head}{what}: {_figure(leaf)}; {leaf.note}"
+    inline = records_in_line(leaf)
+    named = f" ({', '.join(r.id for r in inline)})" if inline and not _whole(leaf) else ""
+    if _whole(leaf):  # its one record says the whole of it
+        text = f"{head}{what}: {record_text(leaf.records[0])}"
+    elif leaf.records and leaf.measure == "attestation":  # its figure is what its records say
+        text = f"{head}{what}{named}"
+    elif leaf.records and all(r.code == "group_below_threshold" for r in leaf.records):  # the lowest is among them
+        text = f"{head}{what}: {len(leaf.records)} {'group' if len(leaf.records) == 1 else 'groups'}"
+    else:
+        text = f"{head}{what}: {_figure(leaf)}{named}"
+    needs = needs_text(leaf)
+    if needs is not None and code != "decided_externally" and (leaf.threshold_words or not isinstance(leaf.threshold, bool)):
+        text += f"; needs {needs}"  # "needs exactly yes" would say nothing the reason has not
+    short = shortfall_text(leaf)
+    if short:
+        text += f"; {short}"
+    return text
+
+
+def records_in_line(leaf: LeafResult) -> list[RecordRef]:
+    """The records a comparison's line names by id alone: each says only what the reason already says."""
+    if _whole(leaf) or (leaf.records and all(r.code == leaf.reason.code and not _adds(r) for r in leaf.records)):
+        return list(leaf.records)
+    return []
+
+
+def _whole(leaf: LeafResult) -> bool:
+    """An attestation with one record behind it: the record is the finding (its figure only repeats it)."""
+    return leaf.measure == "attestation" and len(leaf.records) == 1 and _adds(leaf.records[0])
+
+
+def _adds(record: RecordRef) -> bool:
+    """Whether a record says more than its id and code (a missed window's id is the window itself)."""
+    if record.code == "missed_window":
+        return bool(record.params.get("covering"))
+    return bool(record.params)
+
+
+def record_text(record: RecordRef) -> str:
+    """``TM-PD-2005: review_started_on 2021-01-09, 5 days late (due 2021-01-04)``: a record by its code."""
+    return f"{record.id}: {record_words(record)}"
+
+
+def record_words(record: RecordRef) -> str:
+    """What a record shows, from its code and parameters (without its id)."""
+    params: dict[str, object] = {k: v for k, v in record.params.items() if v is not None}
+    if isinstance(params.get("measured"), float):
+        params["measured"] = fmt_value(round(float(params["measured"]), 1))  # type: ignore[arg-type]
+    if record.code == "late":
+        params["days"] = "day" if record.params.get("days_late") == 1 else "days"
+    if record.code == "missed_window":
+        params["covering"] = f" covering {record.params['covering']}" if record.params.get("covering") else ""
+    return _fill(RECORD_WORDS[record.code], params)
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"  # not strftime: it follows the locale
+
+
+def not_in_force_text(params: Mapping[str, object]) -> str:
+    """``applies from 2021-04-01; assessed as of 2021-03-01 (note)``."""
+    note = f" ({params['note']})" if params.get("note") else ""
+    start, until, as_of = params.get("from"), params.get("until"), params.get("as_of")
+    if start and as_of and str(as_of) < str(start):
+        return f"applies from {start}; assessed as of {as_of}{note}"
+    return f"applied until {until}; assessed as of {as_of}{note}"
+
+
+def explanation(req: RequirementResult, *, so_far: bool = False) -> str:
+    """Why a requirement has its status, in one sentence: the comparisons that decided it."""
+    code = req.reason.code
+    if code == "not_in_force":
+        return f"Not applicable: {not_in_force_text(req.reason.params)}."
+    head = WORDS[req.status].capitalize() + (" so far" if so_far and req.status in ("met", "not_met") else "")
+    picked = req.reason.params.get("measurements")
+    indexes = picked if isinstance(picked, list) else list(range(len(req.measurements)))
+    lines = [finding_line(req.measurements[int(i)], lead=False) for i in indexes if int(i) < len(req.measurements)]
+    if req.status == "met":
+        lines = [leaf_line(req.measurements[int(i)]) for i in indexes if int(i) < len(req.measurements)]
+    return f"{head}: " + "; ".join(lines) + "." if lines else f"{head}."
+
+
+def rollup_sentence(children: Sequence[tuple[str, str]], noun: str, plural: str | None = None, *, name: bool = True) -> str:
+    """What a roll-up counted ("9 of 10 applicable safety actions met; not met: SA6."); its status is shown beside it.
+
+    ``name``: name the children of each status (a report whose table lists them says only how many).
+    """
+    by = {s: [i for i, st in children if st == s] for s in ("not_met", "insufficient_evidence", "met", "not_applicable")}
+    live = len(children) - len(by["not_applicable"])
+    parts = [f"{len(by['met'])} of {live} applicable {plural or noun + 's'} met"]
+    for status in ("not_met", "insufficient_evidence", "not_applicable"):
+        if by[status]:
+            parts.append(f"{WORDS[status]}: " + ", ".join(by[status]) if name else f"{len(by[status])} {WORDS[status]}")
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
+def section_explanation(section: SectionResult, requirement: str = "standard") -> str:
+    return rollup_sentence([(r.id, r.status) for r in section.requirements], requirement)
+
+
+def _counted(scheme: SchemeResult, *, so_far: bool = False) -> tuple[str, list[SectionResult]]:
+    """``3 of 10 safety actions and 1 of 1 condition``: the sections in the outcome, counted as the scheme names them."""
+    own = scheme.level
+    groups: dict[str, list[SectionResult]] = {}
+    for result in scheme.sections:
+        if result.in_outcome and result.status != "not_applicable":
+            groups.setdefault(result.counts_as or own, []).append(result)
+    parts = []
+    for noun, group in sorted(groups.items(), key=lambda item: item[0] != own):  # the scheme's own level first
+        plural = scheme.level_plural if noun == own else noun + "s"
+        met = sum(1 for r in group if r.status == "met")
+        parts.append(f"{met} of {len(group)} {noun if len(group) == 1 else plural}")
+    return " and ".join(parts), [r for group in groups.values() for r in group]
+
+
+def scheme_explanation(scheme: SchemeResult, *, name_unmet: bool = True) -> str:
+    """``3 of 10 safety actions and 1 of 1 condition met; not met: ...`` (``name_unmet``: or only how many)."""
+    counted, judged = _counted(scheme)
+    if not judged:
+        return "Nothing applicable to judge."
+    by = {status: [r.id for r in judged if r.status == status] for status in ("not_met", "insufficient_evidence")}
+    parts = [f"{counted} met"]
+    for status, ids in by.items():
+        if ids:
+            parts.append(f"{WORDS[status]}: " + ", ".join(ids) if name_unmet else f"{len(ids)} {WORDS[status]}")
+    return "; ".join(parts) + "."
+
+
+def _so_far(scheme: SchemeResult, deadline: dt.date, days_left: int) -> str:
+    """Where the trust stands before the deadline: 'On track: 10 of 10 safety actions met so far; ...'."""
+    counted, judged = _counted(scheme)
+    unmet = [r.id for r in judged if r.status != "met"]
+    head = "On track" if scheme.status == "met" else "Not yet on track"
+    text = f"{head}: {counted} met so far"
+    if unmet:
+        text += "; not yet met: " + ", ".join(unmet)
+    day = "day" if days_left == 1 else "days"
+    return f"{text}; {days_left} {day} to the {_long_date(deadline)} deadline. This is a position so far, not the final verdict."
+
+
+def outcome(scheme: SchemeResult, *, list_unmet: bool = True) -> str:
+    """What the scheme's verdict means: its own outcome text, or, before the deadline, where the trust stands.
+
+    ``list_unmet``: end with the sections not met (a report that has just listed them leaves it out).
+    """
+    if scheme.days_to_deadline is not None and scheme.deadline is not None:
+        return _so_far(scheme, scheme.deadline, scheme.days_to_deadline)
+    words = scheme.outcome or ""
+    if scheme.status == "met":
+        return words
+    if scheme.status == "insufficient_evidence":
+        return words + (" Not yet shown: " + ", ".join(scheme.unmet_sections) + "." if list_unmet else "")
+    if scheme.status == "not_met":
+        return words + (" Not met: " + ", ".join(scheme.unmet_sections) + "." if list_unmet else "")
+    return "Not applicable to this evidence."
 
 
 def is_informative_title(title: str) -> bool:
@@ -190,14 +555,14 @@ def rests_on(
     code: Callable[[str], str] = _same,
     text: Callable[[str], str] = _same,
 ) -> str:
-    """``Rests on unverified parameter(s) A, B``, or on the requirement's own status when no parameter is.
+    """``Unverified: A, B`` (the parameters a verdict rests on), or the requirement's own status when no parameter is.
 
     ``code`` marks up each parameter id, ``text`` the words taken from the
     result (both leave them as they are by default, for plain text).
     """
     if parameters:
-        return f"Rests on unverified parameter(s) {', '.join(code(p) for p in parameters)}"
-    return f"Rests on a requirement whose status is {text(verification.replace('_', ' '))}"
+        return f"Unverified: {', '.join(code(p) for p in parameters)}"
+    return f"Requirement {text(verification.replace('_', ' '))}"
 
 
 # Run charts (statistical process control, as NHS England's *Making Data Count* names things).
@@ -378,6 +743,8 @@ DECLARATION_CONDITIONS = "Conditions"
 DECLARATION_OUTCOME = "Outcome"
 DECLARATION_ACTION_PLANS = "Action plans for the unmet {levels}"
 DECLARATION_SIGN_OFF = "Sign-off"
+#: Before the links to the gaps whose action plans are owed (each plan's contents are said there, once).
+DECLARATION_PLANS_WHERE = "What each plan must contain is set out with its gap:"
 DECLARATION_SIGN_FIELDS = ("Name", "Signature", "Date")
 DECLARATION_NOTE = "Prepared from the evidence named above; the board signs NHS Resolution's own form. Each line is explained under its {level} below."
 
@@ -395,7 +762,7 @@ def declaration_why(status: str, met: int, judged: int, requirement_level: str, 
         return f"No {requirement_level} applies to this evidence."
     if first_gap is None:
         return f"{met} of {judged} {plural} met."
-    text = f"{first_gap} {first_gap_title}"
+    text = f"{first_gap} {first_gap_title}" if first_gap_title else first_gap  # the title is in the gap it points to
     if shortfall:
         text += f": {shortfall}"
     elif missing:
