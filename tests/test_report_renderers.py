@@ -173,6 +173,11 @@ def test_html_snapshot(snapshot):
     assert html.render(mixed_assessment(), challenge=True) == snapshot
 
 
+def test_html_parameter_override_keeps_the_space_before_its_unit():
+    # It read "3.5per 1,000": the unit's leading space went through esc(), which trims.
+    assert "= 3.5 per 1,000 (default 3.6)" in html.render(mixed_assessment())
+
+
 def test_html_is_self_contained_and_printable():
     page = html.render(mixed_assessment())
     assert page.startswith("<!DOCTYPE html>")

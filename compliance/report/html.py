@@ -209,8 +209,8 @@ def _scheme(scheme: SchemeOutline, *, level: int, declared: bool = False) -> str
     if scheme.outcome and not declared:
         out.append(f"<p>{esc(scheme.outcome)}</p>")
     for p in scheme.overrides:
-        unit = f" {p.unit}" if p.unit else ""
-        out.append(f"<p>{PARAMETER_OVERRIDE}: <code>{esc(p.id)}</code> = {esc(fmt_value(p.value))}{esc(unit)} (default {esc(fmt_value(p.default))})</p>")
+        unit = f" {esc(p.unit)}" if p.unit else ""  # the space outside esc(), which trims it
+        out.append(f"<p>{PARAMETER_OVERRIDE}: <code>{esc(p.id)}</code> = {esc(fmt_value(p.value))}{unit} (default {esc(fmt_value(p.default))})</p>")
     if scheme.rows:
         out.append('<table class="summary">\n<thead><tr><th scope="col">Section</th><th scope="col">Title</th>'
                    '<th scope="col">Status</th><th scope="col" class="num">Met</th></tr></thead>\n<tbody>')
