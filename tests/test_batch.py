@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance import batch, cli
+from compliance import batch
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = json.loads((ROOT / "examples" / "mis_compliant.json").read_text(encoding="utf-8"))
@@ -36,18 +36,6 @@ def _batch(where: Path, n: int, bad: dict[int, str] | None = None) -> list[Path]
             path.write_text(json.dumps(doc), encoding="utf-8")
         paths.append(path)
     return paths
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
 
 
 def _trusts(report: str) -> list[str]:

@@ -289,18 +289,6 @@ def test_a_valid_library_override_is_reported() -> None:
 # ------------------------------------------------------------------ the whole path through the command line
 
 
-@pytest.fixture
-def run(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
-
-
 BAD_CLI = [
     ("MIS.Y3.SA8.a.attendance_per_group=0.90", "P006", "did you mean: 90 (percent)?"),
     ("MIS.Y3.SA8.a.attendance_per_group=180", "P004", "must be between 0 and 100 %, not 180"),
