@@ -891,4 +891,10 @@ def entry() -> None:
     # ~20 ms of a one-file run.  It is off for this short-lived process; a batch of
     # files turns it back on (see _assess_files), as its results pile up.
     gc.disable()
-    sys.exit(main())
+    code = main()
+    # The command has said how it ended (130 after Ctrl-C): a second interrupt while the
+    # interpreter shuts down must not turn that into death by SIGINT (exit -2).
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
