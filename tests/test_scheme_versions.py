@@ -217,6 +217,20 @@ def test_a_family_in_the_evidence_file_picks_by_period():
     assert "asked for as family 'mis'" in (result.scheme("mis-y4").version_chosen or "")
 
 
+def test_a_file_naming_scheme_ids_loads_only_those_and_what_they_rest_on(monkeypatch: pytest.MonkeyPatch):
+    # Reading the families means loading every bundled scheme: only a name that is no
+    # scheme id (a family, or a mistake) needs them.
+    from compliance.schemes import loader
+
+    monkeypatch.setattr(loader, "_BUILTIN_CACHE", {})
+    monkeypatch.setattr(loader, "_FAMILIES", {})
+    evidence = compliance.load_evidence(EXAMPLES / "mis_compliant.json")
+    assert evidence.schemes == ("mis-y3",)
+    assert [c.scheme.id for c in choose(evidence, None)] == ["sblcbv2", "mis-y3"]
+    assert sorted(loader._BUILTIN_CACHE) == ["mis-y3", "sblcbv2"]
+    assert loader._FAMILIES == {}
+
+
 # ---------------------------------------------------------------- the checks on versions
 
 

@@ -165,8 +165,10 @@ def choose(evidence: Evidence, schemes: Sequence[str | Path | Scheme] | str | Pa
     """The schemes to assess the evidence against, dependencies first, each with how it was chosen."""
     if schemes is None and evidence.schemes:
         known = builtin_schemes()
-        families = builtin_families()
-        unknown = [s for s in evidence.schemes if s not in known and s not in families]
+        # The families are loaded only for a name that is no scheme id: each costs every bundled scheme's load.
+        not_ids = [s for s in evidence.schemes if s not in known]
+        families = builtin_families() if not_ids else {}
+        unknown = [s for s in not_ids if s not in families]
         if unknown:
             names = [*known, *families]
             raise UsageError(
