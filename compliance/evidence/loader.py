@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import EvidenceError, Location, Problem, ProblemCollector, did_you_mean, format_path
-from ..source import DATE_RANGE, Document, date_in_range, load_document, number_problems, too_deep
+from ..source import DATE_RANGE, EARLIEST_DATE, LATEST_DATE, Document, date_in_range, load_document, number_problems, too_deep
 from .catalogue import RENAMED, SECTIONS, SUBGROUPS
 from .layout import nest
 from .model import Evidence, resolve
@@ -354,20 +354,66 @@ def _short(value: Any) -> str:
 # ---------------------------------------------------------------- sense checks
 
 
-@functools.lru_cache(maxsize=None)
-def _nested(cls: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of ``cls`` that can hold models, directly or in lists and mappings.
-
-    The walk below visits only these: most fields of a record are dates, numbers and
-    text, and looking at each of them was most of the cost of checking a submission.
-    """
-    return tuple(name for name, f in cls.model_fields.items() if _holds_models(f.annotation))
+#: A path built only when a problem needs it: ``(parent, key)`` links up to the root, ``None``.
+_Node = tuple[Any, str | int] | None
 
 
-def _holds_models(tp: Any) -> bool:
+def _path(node: _Node) -> Path_:
+    """The path from the root to ``node``."""
+    parts: list[str | int] = []
+    while node is not None:
+        node, key = node
+        parts.append(key)
+    return tuple(reversed(parts))
+
+
+class _Plan(typing.NamedTuple):
+    """What the sense checks look at in a model of one class, worked out once per class."""
+
+    is_count: bool  # a Count: numerator against denominator
+    primary: str | None  # the date that says when the record happened
+    in_period: bool  # the record must fall inside the reporting period
+    period: bool  # the reporting period itself
+    dates: tuple[str, ...]
+    percents: tuple[str, ...]
+    case: bool  # a case: its id once per list
+    checks: bool  # any of the above
+    #: The fields that can hold models with something to check, directly or in lists and mappings.
+    children: tuple[str, ...]
+
+
+def _model_types(tp: Any) -> Iterator[type[BaseModel]]:
+    """The model classes an annotation can hold, directly or in lists and mappings."""
     if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return True
-    return any(_holds_models(arg) for arg in typing.get_args(tp))
+        yield tp
+    for arg in typing.get_args(tp):
+        yield from _model_types(arg)
+
+
+@functools.lru_cache(maxsize=None)
+def _plan(cls: type[BaseModel]) -> _Plan:
+    """The plan for ``cls``.  Most fields of a record are dates, numbers and text, and whole
+    records (a trust, a team, a monthly count) hold nothing to check: the walk below skips them,
+    as looking at every field of every record was most of the cost of checking a submission."""
+
+    def worth(m: type[BaseModel]) -> bool:
+        plan = _plan(m)
+        return plan.checks or bool(plan.children)
+
+    children = tuple(name for name, f in cls.model_fields.items() if any(worth(m) for m in _model_types(f.annotation)))
+    count, primary, case = issubclass(cls, Count), _PRIMARY_DATES.get(cls), issubclass(cls, (PerinatalDeath, QualifyingCase))
+    dates, percents = _date_fields(cls), _percent_fields(cls)
+    return _Plan(
+        is_count=count,
+        primary=primary,
+        in_period=issubclass(cls, _IN_PERIOD),
+        period=issubclass(cls, Period),
+        dates=dates,
+        percents=percents,
+        case=case,
+        checks=count or primary is not None or case or bool(dates or percents),
+        children=children,
+    )
 
 
 @functools.lru_cache(maxsize=None)
@@ -375,22 +421,35 @@ def _date_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     return tuple(n for n, f in cls.model_fields.items() if unwrap(f.annotation) is dt.date)
 
 
-def _models(root: BaseModel) -> Iterator[tuple[tuple[str | int, ...], BaseModel]]:
-    """Every model in the evidence with its path, depth first (an explicit stack: evidence can be large)."""
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), root)]
-    while stack:
-        path, value = stack.pop()
-        children: list[tuple[str | int, Any]]
-        if isinstance(value, BaseModel):
-            yield path, value
-            children = [(name, getattr(value, name)) for name in _nested(type(value))]
-        elif isinstance(value, (list, tuple)):
-            children = list(enumerate(value))
-        elif isinstance(value, dict):
-            children = list(value.items())
-        else:
-            continue
-        stack.extend(((*path, key), child) for key, child in reversed(children) if isinstance(child, (BaseModel, list, tuple, dict)))
+def _records(root: BaseModel) -> list[tuple[_Node, BaseModel, _Plan]]:
+    """Every model in the evidence that a sense check looks at, with its path node, depth first.
+
+    Recursive: the depth is the models' nesting (a record in a list in a section), which
+    validation has enforced whatever the size of the file.
+    """
+    out: list[tuple[_Node, BaseModel, _Plan]] = []
+    _collect(root, None, out)
+    return out
+
+
+def _collect(value: BaseModel, node: _Node, out: list[tuple[_Node, BaseModel, _Plan]]) -> None:
+    plan = _plan(type(value))
+    if plan.checks:
+        out.append((node, value, plan))
+    for name in plan.children:
+        child = getattr(value, name)
+        if isinstance(child, BaseModel):
+            _collect(child, (node, name), out)
+        elif isinstance(child, (list, tuple, dict)):
+            _collect_in(child, (node, name), out)
+
+
+def _collect_in(value: list[Any] | tuple[Any, ...] | dict[Any, Any], node: _Node, out: list[tuple[_Node, BaseModel, _Plan]]) -> None:
+    for key, child in value.items() if isinstance(value, dict) else enumerate(value):
+        if isinstance(child, BaseModel):
+            _collect(child, (node, key), out)
+        elif isinstance(child, (list, tuple, dict)):
+            _collect_in(child, (node, key), out)
 
 
 @functools.lru_cache(maxsize=None)
@@ -412,36 +471,42 @@ def _sense_problems(ev: Evidence, doc: Document, today: dt.date) -> Iterator[Pro
         yield Problem("V020", f"the period ends ({period.end}) before it starts ({period.start})", doc.locate(("period", "end")), "end on or after start")
     if ev.submitted_on is not None and ev.submitted_on < period.start:
         yield Problem("V021", f"submitted on {ev.submitted_on}, before the period starts ({period.start})", doc.locate(("submitted_on",)))
-    seen_ids: dict[tuple[str | int, ...], dict[str, tuple[str | int, ...]]] = {}
-    for path, value in _models(ev):
-        if isinstance(value, Count) and value.numerator is not None and value.denominator is not None and value.numerator > value.denominator:
-            yield Problem(
-                "V030",
-                f"numerator {value.numerator} is above denominator {value.denominator}",
-                doc.locate((*path, "numerator")),
-                "a numerator no larger than its denominator",
-            )
-        yield from _date_problems(value, path, ev, doc, today)
-        yield from _percent_problems(value, path, doc)
-        if isinstance(value, (PerinatalDeath, QualifyingCase)):
-            ids = seen_ids.setdefault(path[:-1], {})
-            if value.id in ids:
-                first = doc.locate((*ids[value.id], "id"))
-                yield Problem("V040", f"case id '{value.id}' appears twice (first at line {first.line})", doc.locate((*path, "id")), "each case once")
+    seen_ids: dict[_Node, dict[str, _Node]] = {}
+    for node, value, plan in _records(ev):
+        if plan.is_count:
+            numerator, denominator = value.numerator, value.denominator  # type: ignore[attr-defined]
+            if numerator is not None and denominator is not None and numerator > denominator:
+                yield Problem(
+                    "V030",
+                    f"numerator {numerator} is above denominator {denominator}",
+                    doc.locate((*_path(node), "numerator")),
+                    "a numerator no larger than its denominator",
+                )
+        if plan.dates and not _dates_fine(value, plan, period.start, period.end, ev.submitted_on, today):
+            yield from _date_problems(value, plan, node, ev, doc, today)
+        if plan.percents:
+            yield from _percent_problems(value, plan, node, doc)
+        if plan.case:
+            assert node is not None  # a case is in a list, never the root
+            ids = seen_ids.setdefault(node[0], {})
+            case_id: str = value.id  # type: ignore[attr-defined]
+            if case_id in ids:
+                first = doc.locate((*_path(ids[case_id]), "id"))
+                yield Problem("V040", f"case id '{case_id}' appears twice (first at line {first.line})", doc.locate((*_path(node), "id")), "each case once")
             else:
-                ids[value.id] = path
+                ids[case_id] = node
     yield from _subgroup_problems(ev, doc)
 
 
-def _percent_problems(record: BaseModel, path: Path_, doc: Document) -> Iterator[Problem]:
-    for name in _percent_fields(type(record)):
+def _percent_problems(record: BaseModel, plan: _Plan, node: _Node, doc: Document) -> Iterator[Problem]:
+    for name in plan.percents:
         value = getattr(record, name)
         # 0 stays valid (a plan may aim for none); 0 < x <= 1 is a fraction typed for a percent.
         if value is not None and 0 < value <= 1:
             yield Problem(
                 "V062",
                 f"{name} {value:g} looks like a fraction, but it is a percent (0 to 100)",
-                doc.locate((*path, name)),
+                doc.locate((*_path(node), name)),
                 "a percent from 0 to 100",
                 f"{round(value * 100, 6):g} (percent)",
             )
@@ -464,29 +529,57 @@ def _subgroup_problems(ev: Evidence, doc: Document) -> Iterator[Problem]:
             )
 
 
-def _date_problems(record: BaseModel, path: Path_, ev: Evidence, doc: Document, today: dt.date) -> Iterator[Problem]:
-    primary_name = _PRIMARY_DATES.get(type(record))
-    primary: dt.date | None = getattr(record, primary_name) if primary_name else None
-    if primary is not None and not date_in_range(primary):
-        primary = None  # refused below, by name; compared with nothing
-    # A date after today is reported as that alone (below), not also as outside the period.
-    in_period = primary is None or primary > today or ev.period.start <= primary <= ev.period.end
-    if primary is not None and primary_name and isinstance(record, _IN_PERIOD) and not in_period:
-        yield Problem(
-            "V050",
-            f"{primary_name} {primary} is outside the reporting period {ev.period.start} to {ev.period.end}",
-            doc.locate((*path, primary_name)),
-            "a date inside the reporting period",
-        )
-    for name in _date_fields(type(record)):
+def _dates_fine(record: BaseModel, plan: _Plan, start: dt.date, end: dt.date, submitted: dt.date | None, today: dt.date) -> bool:
+    """Whether :func:`_date_problems` would find nothing: the common case, in a few comparisons and no path.
+
+    Anything unusual (the period itself, a date outside the calendar, a datetime) is
+    left to :func:`_date_problems` to judge.
+    """
+    if plan.period:
+        return False
+    primary = getattr(record, plan.primary) if plan.primary else None
+    if primary is not None:
+        if type(primary) is not dt.date or not EARLIEST_DATE <= primary <= LATEST_DATE:
+            return False
+        if plan.in_period and primary <= today and not start <= primary <= end:
+            return False
+    for name in plan.dates:
         value = getattr(record, name)
         if value is None:
             continue
+        if type(value) is not dt.date or not EARLIEST_DATE <= value <= LATEST_DATE or value > today:
+            return False
+        if (submitted is not None and value > submitted) or (primary is not None and value < primary):
+            return False
+    return True
+
+
+def _date_problems(record: BaseModel, plan: _Plan, node: _Node, ev: Evidence, doc: Document, today: dt.date) -> Iterator[Problem]:
+    primary_name = plan.primary
+    primary: dt.date | None = getattr(record, primary_name) if primary_name else None
+    if primary is not None and not date_in_range(primary):
+        primary = None  # refused below, by name; compared with nothing
+    start, end, submitted = ev.period.start, ev.period.end, ev.submitted_on
+    # A date after today is reported as that alone (below), not also as outside the period.
+    in_period = primary is None or primary > today or start <= primary <= end
+    if primary is not None and primary_name and plan.in_period and not in_period:
+        yield Problem(
+            "V050",
+            f"{primary_name} {primary} is outside the reporting period {start} to {end}",
+            doc.locate((*_path(node), primary_name)),
+            "a date inside the reporting period",
+        )
+    is_period = isinstance(record, Period)
+    for name in plan.dates:
+        value = getattr(record, name)
+        if value is None:
+            continue
+        path = _path(node)
         if not date_in_range(value):
             # Windows are reckoned from every date: year 9999 plus a month is no date at all.
             yield Problem("V066", f"{format_path((*path, name))[2:]} {value} is outside the calendar this tool reckons in", doc.locate((*path, name)), DATE_RANGE)
             continue
-        if value > today and not (isinstance(record, Period) and name == "end"):
+        if value > today and not (is_period and name == "end"):
             # Evidence describes what has happened: a later date is a typing slip (2031 for 2021).
             # The one exception is the period's end: a mid-year check is made while it runs.
             yield Problem(
@@ -496,12 +589,12 @@ def _date_problems(record: BaseModel, path: Path_, ev: Evidence, doc: Document, 
                 f"a date on or before today, {today}",
             )
             continue
-        if isinstance(record, Period):
+        if is_period:
             continue  # the period is compared with the submission date above
-        if ev.submitted_on is not None and value > ev.submitted_on:
+        if submitted is not None and value > submitted:
             yield Problem(
                 "V051",
-                f"{name} {value} is after the submission date {ev.submitted_on}",
+                f"{name} {value} is after the submission date {submitted}",
                 doc.locate((*path, name)),
                 "no date later than submitted_on",
             )
