@@ -12,7 +12,6 @@ The CLI maps these exceptions to exit codes in one place (``cli.py``):
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -134,6 +133,8 @@ def format_path(path: Sequence[str | int]) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str], *, n: int = 1) -> str | None:
     """The closest known spelling of ``word``, for a suggestion; ``None`` if nothing is close."""
+    import difflib  # only a mistake pays for it (about 1 ms at start-up)
+
     pool = sorted(set(choices))
     close = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
     if not close:
