@@ -57,6 +57,12 @@ Verification = Literal["confirmed", "partly_confirmed", "unconfirmed"]
 Severity = Literal["critical", "high", "medium", "low"]
 
 
+def _no_items() -> list[Any]:
+    """A default of ``[]``.  Not ``list`` itself: pydantic reads a default factory's signature,
+    and a builtin's is parsed from text, which compiles the tokenizer (~2 ms of every start)."""
+    return []
+
+
 class _Model(BaseModel):
     # defer_build: a model's validator is built when first needed.  A command-line run
     # validates only the evidence, so building every schema at import is wasted start-up.
@@ -151,7 +157,7 @@ class Leaf(_Model):
     )
     describe: str | None = Field(None, description="What is being counted, for explanations: 'reviews started within two months'.")
     counted_with: list[str] = Field(
-        default_factory=list,
+        default_factory=_no_items,
         description="Parameters that define what the submitted figure counts (the gestation by which RFM information "
         "counts as given, say): the measure does not compute with them, but the verdict rests on them, so reports "
         "list them with their status.",
@@ -267,11 +273,11 @@ class Requirement(_Model):
     source: str
     status: Verification
     severity: Severity = "high"
-    evidence: list[str] = Field(default_factory=list, description="Evidence paths this requirement needs.")
+    evidence: list[str] = Field(default_factory=_no_items, description="Evidence paths this requirement needs.")
     rule: RuleNode
     remediation: str
-    challenge: list[str] = Field(default_factory=list, description="Questions a board champion should ask.")
-    notes: list[str] = Field(default_factory=list)
+    challenge: list[str] = Field(default_factory=_no_items, description="Questions a board champion should ask.")
+    notes: list[str] = Field(default_factory=_no_items)
     effective: Effective | None = None
 
 
@@ -296,7 +302,7 @@ class Section(_Model):
     counts_as: str | None = Field(
         None, description="What this section is, where it is not of the scheme's own level (a board sign-off among safety actions: 'condition')."
     )
-    challenge: list[str] = Field(default_factory=list)
+    challenge: list[str] = Field(default_factory=_no_items)
     action_plan: str | None = Field(None, description="What an action plan must contain when this section is not met.")
     requirements: list[Requirement] = Field(min_length=1)
 
@@ -398,12 +404,12 @@ class Scheme(_Model):
     description: str | None = None
     sources: list[Source] = Field(min_length=1)
     period: SchemePeriod | None = None
-    levels: Levels = Field(default_factory=Levels)
+    levels: Levels = Field(default_factory=Levels.model_construct)  # Levels() would build its own validator
     declaration: Declaration | None = None
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     outcome: Outcome
     sections: list[Section] = Field(min_length=1)
-    not_encoded: list[NotEncoded] = Field(default_factory=list)
+    not_encoded: list[NotEncoded] = Field(default_factory=_no_items)
     versioning: Versioning | None = None
 
     @property
