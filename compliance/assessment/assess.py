@@ -133,9 +133,10 @@ def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mappi
     st = findings.statics(c)
     param_uses = findings.parameter_uses(c, values, overrides)
     sections: list[SectionResult] = []
+    as_of = ev.as_of  # computed on each access
     for si, indexes in enumerate(per_section):
         reqs = [
-            findings.requirement_result(st, c.requirements[i], verdicts, measured.leaves, nodes, measured.not_in_force[i], param_uses, overrides, ev.as_of)
+            findings.requirement_result(st, c.requirements[i], verdicts, measured.leaves, nodes, measured.not_in_force[i], param_uses, overrides, as_of)
             for i in indexes
         ]
         status, rule = verdicts[f"S{si}"]
