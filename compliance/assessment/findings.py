@@ -43,7 +43,7 @@ from ..schemes.model import Comparison, Scheme
 from .facts import MeasuredLeaf
 from .run_charts import run_chart
 
-__all__ = ["Statics", "statics", "leaf_reason", "shortfall_amount", "requirement_result", "section_result", "scheme_result", "parameter_uses", "public_counts", "blocking"]
+__all__ = ["Statics", "statics", "leaf_reason", "shortfall_amount", "requirement_result", "section_result", "scheme_result", "parameter_uses", "public_counts", "blocking", "rests_on_unverified"]
 
 Verdicts = Mapping[str, tuple[Status, str]]
 
@@ -347,7 +347,7 @@ def requirement_result(
         why = {"code": first["code"], "params": {**first["params"], "measurements": deciding}}
     params = [param_uses[n] for n in sorted(used)]
     base = st.requirement_base[plan.key]
-    unverified = base["verification"] != "confirmed" or any(p.status != "confirmed" for p in params)
+    unverified = _unverified(base, params)
     # In RequirementResult's field order (see results.build).
     return build(
         RequirementResult,
@@ -374,6 +374,19 @@ def requirement_result(
         },
         in_order=True,
     )
+
+
+def _unverified(base: Mapping[str, Any], params: Sequence[ParameterUse]) -> bool:
+    """True when the requirement, or any parameter its verdict used, is not confirmed."""
+    return base["verification"] != "confirmed" or any(p.status != "confirmed" for p in params)
+
+
+def rests_on_unverified(st: Statics, plan: RequirementPlan, measured: Mapping[str, MeasuredLeaf], param_uses: Mapping[str, ParameterUse]) -> bool:
+    """:attr:`RequirementResult.rests_on_unverified` without building the result."""
+    used: set[str] = set()
+    for lp in plan.leaves:
+        used |= measured[lp.key].params
+    return _unverified(st.requirement_base[plan.key], [param_uses[n] for n in used])
 
 
 def section_result(scheme: Scheme, si: int, status: Status, fact: Mapping[str, Any], fired_rule: str, reqs: list[RequirementResult]) -> SectionResult:
@@ -414,7 +427,9 @@ def scheme_result(
     sections: Sequence[SectionResult],
     param_uses: Mapping[str, ParameterUse],
     overrides: Mapping[str, Any],
+    unverified: int,
 ) -> SchemeResult:
+    """The scheme's result; ``unverified``: how many of its requirements rest on something not confirmed."""
     scheme = c.scheme
     unmet = [s.id for s in sections if s.in_outcome and s.status in ("not_met", "insufficient_evidence")]
     deadline = scheme.period.deadline if scheme.period else None
@@ -439,6 +454,6 @@ def scheme_result(
         requirement_level=scheme.levels.requirement,
         declaration=None if scheme.declaration is None else build(DeclarationForm, scheme.declaration.model_dump()),
         parameter_overrides=[param_uses[n] for n in used_overrides],
-        unverified_requirements=sum(1 for s in sections for r in s.requirements if r.rests_on_unverified),
+        unverified_requirements=unverified,
         version_chosen=None,  # set by assess(), which knows how the scheme was chosen
     ))
