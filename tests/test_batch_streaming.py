@@ -363,3 +363,18 @@ def test_a_format_is_sent_to_a_spawned_worker(run, tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
     assert len((tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()) == 4
     assert sorted(p.name for p in (tmp_path / "md").iterdir()) == [f"t{i:04d}.md" for i in range(4)]
+
+
+def test_output_dir_with_one_file_a_workbook_or_a_bad_one(run, tmp_path: Path) -> None:
+    book = tmp_path / "trust.xlsx"
+    assert run("convert", "examples/mis_compliant.json", "-o", str(book))[0] == 0
+    out = tmp_path / "reports"
+    code, _, _ = run("assess", str(book), "--format", "json", "--output-dir", str(out), *TODAY)
+    single = tmp_path / "single.json"
+    run("assess", str(book), "--format", "json", "-o", str(single), *TODAY)
+    assert code == 0 and (out / "trust.json").read_bytes() == single.read_bytes()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    code, _, err = run("assess", str(bad), "--format", "json", "--output-dir", str(out), *TODAY)
+    assert code == 2 and f"{bad}:1:" in err and "compliance:" not in err  # its error is the whole answer
+    assert sorted(p.name for p in out.iterdir()) == ["trust.json"]
