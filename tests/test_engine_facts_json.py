@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from compliance.errors import EngineError
 from compliance.rules.runtime import encode_facts
 
-_values = st.one_of(st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text())
+_LIMIT = 2**53 - 1  # the largest number a fact may carry (compliance.source.MAX_NUMBER)
+_values = st.one_of(
+    st.booleans(), st.integers(-_LIMIT, _LIMIT), st.floats(-float(_LIMIT), float(_LIMIT), allow_nan=False, allow_infinity=False), st.text()
+)
 _facts = st.lists(st.dictionaries(st.text().filter(lambda k: k != "sid"), _values, max_size=8), max_size=6)
 
 
@@ -33,6 +36,13 @@ def test_the_sid_given_wins_over_one_in_the_fact() -> None:
 def test_a_non_finite_number_never_reaches_the_engine(bad: float) -> None:
     with pytest.raises(EngineError, match="non-finite"):
         encode_facts([{"key": "L1", "l": "ok", "v": bad, "t": 1.0}], "1.0")
+
+
+@given(st.one_of(st.integers(min_value=_LIMIT + 1), st.integers(max_value=-_LIMIT - 1), st.floats(min_value=float(_LIMIT) * 2), st.floats(max_value=-float(_LIMIT) * 2)))
+def test_a_number_beyond_the_limit_never_reaches_the_engine(bad: float) -> None:
+    # The boundary's range check is folded into the encoding (it was a second pass over every fact).
+    with pytest.raises(EngineError, match="never sent to durable-rules"):
+        encode_facts([{"key": "L1", "l": "ok", "v": bad}], "1.0")
 
 
 @pytest.mark.parametrize("bad", [None, [1], {"a": 1}, b"x"])

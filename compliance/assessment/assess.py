@@ -43,6 +43,7 @@ def assess(
     params: Mapping[str, Any] | None = None,
     *,
     today: dt.date | None = None,
+    requirements: bool = True,
 ) -> Assessment:
     """Assess a trust's evidence against schemes (default: every bundled scheme it covers).
 
@@ -50,6 +51,9 @@ def assess(
     report lists every override beside the default it replaced.  ``today``
     is the date no evidence may be later than (default: the real date; give
     it for a reproducible run).  Evidence already loaded is not checked again.
+    ``requirements=False`` leaves out each section's requirement results and
+    each scheme's parameter overrides -- all an overview across trusts reads;
+    every verdict, count and roll-up is the same, decided by the same firing.
     """
     source = str(evidence) if isinstance(evidence, (str, Path)) else None
     ev = load_evidence(evidence, today=today)
@@ -60,7 +64,7 @@ def assess(
     results: list[SchemeResult] = []
     for choice, scheme in zip(choices, chosen):
         with Session() as session:
-            result = _assess_scheme(runner(scheme), session, ev, overrides, outcomes)
+            result = _assess_scheme(runner(scheme), session, ev, overrides, outcomes, requirements)
         outcomes[scheme.id] = result.status
         why = _why(choice, ev)
         results.append(result if why is None else result.model_copy(update={"version_chosen": why}))
@@ -97,7 +101,9 @@ def _why(choice: Choice, ev: Evidence) -> str | None:
     return version_chosen(v.label, choice.how, choice.asked, ev.period.end, w.start, w.end)
 
 
-def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mapping[str, Any], outcomes: Mapping[str, str]) -> SchemeResult:
+def _assess_scheme(
+    run: Runner, session: Session, ev: Evidence, overrides: Mapping[str, Any], outcomes: Mapping[str, str], requirements: bool = True
+) -> SchemeResult:
     c = run.compiled
     scheme = c.scheme
     values = {name: overrides.get(name, p.value) for name, p in scheme.parameters.items()}
@@ -133,12 +139,19 @@ def _assess_scheme(run: Runner, session: Session, ev: Evidence, overrides: Mappi
     st = findings.statics(c)
     param_uses = findings.parameter_uses(c, values, overrides)
     sections: list[SectionResult] = []
+    as_of = ev.as_of  # computed on each access
+    unverified = 0
     for si, indexes in enumerate(per_section):
-        reqs = [
-            findings.requirement_result(st, c.requirements[i], verdicts, measured.leaves, nodes, measured.not_in_force[i], param_uses, overrides, ev.as_of)
-            for i in indexes
-        ]
+        if requirements:
+            reqs = [
+                findings.requirement_result(st, c.requirements[i], verdicts, measured.leaves, nodes, measured.not_in_force[i], param_uses, overrides, as_of)
+                for i in indexes
+            ]
+            unverified += sum(1 for r in reqs if r.rests_on_unverified)
+        else:  # an overview's slice: the requirement trees are the costly part, and it reads none of them
+            reqs = []
+            unverified += sum(1 for i in indexes if findings.rests_on_unverified(st, c.requirements[i], measured.leaves, param_uses))
         status, rule = verdicts[f"S{si}"]
         sections.append(findings.section_result(scheme, si, status, section_facts[si], rule, reqs))
     status, rule = verdicts["O"]
-    return findings.scheme_result(c, ev, status, outcome_fact, rule, sections, param_uses, overrides)
+    return findings.scheme_result(c, ev, status, outcome_fact, rule, sections, param_uses, overrides if requirements else {}, unverified)

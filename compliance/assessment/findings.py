@@ -39,11 +39,11 @@ from ..results import (
     build,
 )
 from ..rules.compiler import CompiledScheme, NodePlan, RequirementPlan
-from ..schemes.model import Scheme
+from ..schemes.model import Comparison, Scheme
 from .facts import MeasuredLeaf
 from .run_charts import run_chart
 
-__all__ = ["Statics", "statics", "leaf_reason", "shortfall_amount", "requirement_result", "section_result", "scheme_result", "parameter_uses", "public_counts", "blocking"]
+__all__ = ["Statics", "statics", "leaf_reason", "shortfall_amount", "requirement_result", "section_result", "scheme_result", "parameter_uses", "public_counts", "blocking", "rests_on_unverified"]
 
 Verdicts = Mapping[str, tuple[Status, str]]
 
@@ -51,12 +51,27 @@ Verdicts = Mapping[str, tuple[Status, str]]
 _OUTCOME = {"met": "true", "not_met": "false", "insufficient_evidence": "unknown", "not_applicable": "not_applicable"}
 
 
+@dataclass(frozen=True, slots=True)
+class LeafStatic:
+    """A leaf's part of its result that no evidence changes."""
+
+    key: str
+    kind: str
+    describe: str
+    param_id: str | None
+    param_unit: str | None
+    compare: Comparison
+    fails_as: str | None
+    #: The threshold's words from the scheme (``wording``), shown unless the parameter is overridden.
+    words: str | None
+
+
 @dataclass(slots=True)
 class Statics:
     """What a scheme's results carry that no evidence changes, computed once per compiled scheme."""
 
-    #: Per leaf: what it counts, its threshold parameter and that parameter's unit.
-    leaf_text: dict[str, tuple[str, str | None, str | None]]
+    #: Per requirement, its leaves in order, each with what its result takes from the scheme alone.
+    leaf_plans: dict[str, tuple[LeafStatic, ...]]
     #: Per requirement: the fields of its result that do not depend on the evidence.
     requirement_base: dict[str, dict[str, Any]]
     #: Parameters whose default reads better in words than as a number (``wording`` in the scheme).
@@ -75,11 +90,15 @@ def statics(c: CompiledScheme) -> Statics:
     if found is not None:
         return found
     scheme = c.scheme
-    leaf_text = {}
+    wording = {name: p.wording for name, p in scheme.parameters.items() if p.wording}
+    per_leaf = {}
     for lp in c.leaves:
-        param = lp.spec.leaf.threshold if isinstance(lp.spec.leaf.threshold, str) else None
-        describe = lp.spec.leaf.describe or lp.spec.evaluator.kind.replace("_", " ")
-        leaf_text[lp.key] = (describe, param, scheme.parameters[param].unit if param else None)
+        leaf, evaluator = lp.spec.leaf, lp.spec.evaluator
+        param = leaf.threshold if isinstance(leaf.threshold, str) else None
+        describe = leaf.describe or evaluator.kind.replace("_", " ")
+        unit = scheme.parameters[param].unit if param else None
+        per_leaf[lp.key] = LeafStatic(lp.key, evaluator.kind, describe, param, unit, leaf.compare, evaluator.fails_as, wording.get(param) if param else None)
+    leaf_plans = {r.key: tuple(per_leaf[lp.key] for lp in r.leaves) for r in c.requirements}
     base = {
         r.key: dict(
             id=r.requirement.id,
@@ -94,7 +113,7 @@ def statics(c: CompiledScheme) -> Statics:
         )
         for r in c.requirements
     }
-    made = Statics(leaf_text, base, {name: p.wording for name, p in scheme.parameters.items() if p.wording})
+    made = Statics(leaf_plans, base, wording)
     with _LOCK:
         return _STATICS.setdefault(c, made)
 
@@ -192,17 +211,28 @@ def shortfall_amount(m: Measurement, threshold: Any, op: str, records: Sequence[
     return (int(gap) if gap.is_integer() else gap) if gap > 0 else None
 
 
+_HOLDS = REASON_CODES["holds"]
+
+
 def leaf_reason(lp_kind: str, fails_as: str | None, m: Measurement, threshold: Any, op: str, outcome: str, records: Sequence[Record], as_of: dt.date) -> dict[str, Any]:
     """A comparison's reason: its code and the parameters that code carries (see ``results.REASON_CODES``)."""
-    if outcome == "true":
-        code = "holds"
-    elif outcome == "false":
+    if outcome == "true":  # most comparisons hold: their reason has four parameters at most
+        pool: dict[str, Any] = {
+            "measured": m.value,
+            "threshold": threshold if isinstance(threshold, (bool, int, float)) else None,
+            "comparison": op,
+            "unit": m.unit or None,
+        }
+        if m.reason_params:
+            pool.update(m.reason_params)
+        return {"code": "holds", "params": {k: v for k in _HOLDS if (v := pool.get(k)) is not None and v != []}}
+    if outcome == "false":
         code = fails_as or (records[0].code if lp_kind == "attestation" and records and records[0].code else _FAILS_BY_OP[op])
     elif outcome == "unknown":
         code = m.reason or (m.records[0].code if m.records and m.records[0].code else "missing_evidence")
     else:
         code = m.reason or "no_records"
-    pool: dict[str, Any] = {
+    pool = {
         "measured": m.value,
         "threshold": threshold if isinstance(threshold, (bool, int, float)) else None,
         "comparison": op,
@@ -254,32 +284,30 @@ def requirement_result(
     evidence_used: list[str] = []
     reasons: list[dict[str, Any]] = []
     deciding: list[int] = []
-    for index, lp in enumerate(plan.leaves):
-        leaf = measured[lp.key]
+    for index, ls in enumerate(st.leaf_plans[plan.key]):
+        leaf = measured[ls.key]
         spec, m = leaf.spec, leaf.m
         used |= leaf.params
-        describe, param_id, unit = st.leaf_text[lp.key]
-        op = spec.leaf.compare
-        words = st.wording.get(param_id) if param_id and param_id not in overrides else None
-        outcome = _OUTCOME[verdicts[lp.key][0]]
+        op, param_id, t = ls.compare, ls.param_id, leaf.threshold
+        outcome = _OUTCOME[verdicts[ls.key][0]]
         shortfall = None
         failing: tuple[Record, ...] = ()
         if outcome == "false":
-            shortfall = spec.evaluator.shortfall(spec.params, m, leaf.threshold, op, describe)
-            failing = spec.evaluator.failing_records(spec.params, m, leaf.threshold, op, describe)
+            shortfall = spec.evaluator.shortfall(spec.params, m, t, op, ls.describe)
+            failing = spec.evaluator.failing_records(spec.params, m, t, op, ls.describe)
         elif outcome == "unknown" and m.records:
             # A claim that part of its evidence does not back (no document): the parts are its records.
             failing = m.records
-        leaf_records = [build(RecordRef, {"id": r.id, "code": r.code, "params": dict(r.params)}, in_order=True) for r in failing]
-        reason = leaf_reason(spec.evaluator.kind, spec.evaluator.fails_as, m, leaf.threshold, op, outcome, failing, as_of)
+        leaf_records = [build(RecordRef, {"id": r.id, "code": r.code, "params": dict(r.params)}, in_order=True) for r in failing] if failing else []
+        reason = leaf_reason(ls.kind, ls.fails_as, m, t, op, outcome, failing, as_of)
         reasons.append(reason)
         # The comparisons that decided: those in the way of a gap, the unknown ones, the ones that held.
-        if lp.key in (stands_in_way if status == "not_met" else carries) if status in ("met", "not_met") else outcome == _OUTCOME[status]:
+        if ls.key in (stands_in_way if status == "not_met" else carries) if status in ("met", "not_met") else outcome == _OUTCOME[status]:
             deciding.append(index)
-        t = leaf.threshold
-        leaf_results[lp.key] = {  # in LeafResult's field order (see results.build)
-            "measure": spec.evaluator.kind,
-            "describe": describe,
+        d = m.detail
+        leaf_results[ls.key] = {  # in LeafResult's field order (see results.build)
+            "measure": ls.kind,
+            "describe": ls.describe,
             "outcome": outcome,
             "reason": build(Reason, reason, in_order=True),
             "value": m.value,
@@ -287,21 +315,21 @@ def requirement_result(
             "unit": m.unit,
             "comparison": op,
             "threshold": t if isinstance(t, bool) else float(t) if isinstance(t, (int, float)) else None,
-            "threshold_unit": unit if param_id else (m.unit or None),
+            "threshold_unit": ls.param_unit if param_id else (m.unit or None),
             "threshold_shown": m.threshold_display,
-            "threshold_words": words,
+            "threshold_words": ls.words if param_id not in overrides else None,
             "threshold_param": param_id,
             "shortfall": shortfall,
             "records": leaf_records,
             "missing": list(m.missing),
             "note": m.unstable or m.note or m.na_reason,
-            "trajectory": sorted(m.detail["points"].items()) if "points" in m.detail else None,
-            "trajectory_year": m.detail.get("year"),
-            "previous": m.detail.get("previous"),
-            "trend": m.detail.get("trend"),
-            "run_chart": run_chart(m.detail.get("monthly"), op, t),
+            "trajectory": sorted(d["points"].items()) if "points" in d else None,
+            "trajectory_year": d.get("year"),
+            "previous": d.get("previous"),
+            "trend": d.get("trend"),
+            "run_chart": run_chart(d["monthly"], op, t) if "monthly" in d else None,
         }
-        if lp.key in stands_in_way:
+        if ls.key in stands_in_way:
             records.extend(leaf_records)
             if shortfall:
                 shortfalls.append(shortfall)
@@ -319,7 +347,7 @@ def requirement_result(
         why = {"code": first["code"], "params": {**first["params"], "measurements": deciding}}
     params = [param_uses[n] for n in sorted(used)]
     base = st.requirement_base[plan.key]
-    unverified = base["verification"] != "confirmed" or any(p.status != "confirmed" for p in params)
+    unverified = _unverified(base, params)
     # In RequirementResult's field order (see results.build).
     return build(
         RequirementResult,
@@ -346,6 +374,19 @@ def requirement_result(
         },
         in_order=True,
     )
+
+
+def _unverified(base: Mapping[str, Any], params: Sequence[ParameterUse]) -> bool:
+    """True when the requirement, or any parameter its verdict used, is not confirmed."""
+    return base["verification"] != "confirmed" or any(p.status != "confirmed" for p in params)
+
+
+def rests_on_unverified(st: Statics, plan: RequirementPlan, measured: Mapping[str, MeasuredLeaf], param_uses: Mapping[str, ParameterUse]) -> bool:
+    """:attr:`RequirementResult.rests_on_unverified` without building the result."""
+    used: set[str] = set()
+    for lp in plan.leaves:
+        used |= measured[lp.key].params
+    return _unverified(st.requirement_base[plan.key], [param_uses[n] for n in used])
 
 
 def section_result(scheme: Scheme, si: int, status: Status, fact: Mapping[str, Any], fired_rule: str, reqs: list[RequirementResult]) -> SectionResult:
@@ -386,7 +427,9 @@ def scheme_result(
     sections: Sequence[SectionResult],
     param_uses: Mapping[str, ParameterUse],
     overrides: Mapping[str, Any],
+    unverified: int,
 ) -> SchemeResult:
+    """The scheme's result; ``unverified``: how many of its requirements rest on something not confirmed."""
     scheme = c.scheme
     unmet = [s.id for s in sections if s.in_outcome and s.status in ("not_met", "insufficient_evidence")]
     deadline = scheme.period.deadline if scheme.period else None
@@ -411,6 +454,6 @@ def scheme_result(
         requirement_level=scheme.levels.requirement,
         declaration=None if scheme.declaration is None else build(DeclarationForm, scheme.declaration.model_dump()),
         parameter_overrides=[param_uses[n] for n in used_overrides],
-        unverified_requirements=sum(1 for s in sections for r in s.requirements if r.rests_on_unverified),
+        unverified_requirements=unverified,
         version_chosen=None,  # set by assess(), which knows how the scheme was chosen
     ))

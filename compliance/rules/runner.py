@@ -59,7 +59,6 @@ class Runner:
         """Assert one stage's facts; return each key's verdict and the rule that decided it."""
         ruleset_of = self.compiled.ruleset_of
         by_ruleset: dict[int, list[dict[str, Any]]] = {}
-        _in_range(facts)
         for fact in facts:
             index = ruleset_of[fact["key"]]
             batch = by_ruleset.get(index)
@@ -79,23 +78,6 @@ class Runner:
             missing = [f["key"] for f in facts if f["key"] not in verdicts]
             raise EngineError(f"durable-rules decided nothing for {', '.join(missing)}")
         return verdicts
-
-
-#: The largest number a fact may carry (:data:`compliance.source.MAX_NUMBER`, exact in a double).
-_FACT_LIMIT = float(2**53 - 1)
-
-
-def _in_range(facts: list[dict[str, Any]]) -> None:
-    """The boundary's own check: nothing non-finite or out of range reaches durable-rules.
-
-    The inputs are refused long before this (NaN aborted the process inside the
-    engine; a huge number was decided by nothing): a number here that is not
-    finite and within range is a bug in this package, stopped before the engine sees it.
-    """
-    for fact in facts:
-        for name, value in fact.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and not -_FACT_LIMIT <= value <= _FACT_LIMIT:
-                raise EngineError(f"a fact for {fact.get('key')} has {name}={value!r}: not a finite number in range, never sent to durable-rules")
 
 
 def runner(scheme: Scheme) -> Runner:

@@ -59,8 +59,9 @@ def encode_facts(facts: list[dict[str, Any]], sid: str) -> str:
     Facts are flat and hold only strings, booleans, whole numbers and finite
     floats, so they are written directly: measured 15% cheaper than
     ``json.dumps`` on the 21 batches of a bundled assessment (interleaved,
-    CPU time).  Anything else is refused, never coerced; a non-finite number
-    is refused here, at the engine's boundary.
+    CPU time).  Anything else is refused, never coerced; a number not finite
+    or beyond 2**53 - 1 is refused here, at the engine's boundary, in the
+    same pass (the inputs are refused long before: one here is a bug).
     """
     names, strings = _PROPERTIES, _STRINGS
     if len(strings) + len(names) > 65_536:  # a long run over many generated schemes: keep memory flat
@@ -83,10 +84,12 @@ def encode_facts(facts: list[dict[str, Any]], sid: str) -> str:
                     text = strings[value] = json.dumps(value, ensure_ascii=False)
                 items.append(head + text)
             elif kind is float:
-                if not _isfinite(value):
-                    raise EngineError(f"a non-finite number ({value!r}) for {name!r} of fact {fact.get('key')!r}: durable-rules cannot read it")
+                if not -_LIMIT <= value <= _LIMIT:  # NaN compares false too
+                    raise EngineError(_out_of_range(fact, name, value))
                 items.append(head + repr(value))
             elif kind is int:
+                if not -_LIMIT <= value <= _LIMIT:
+                    raise EngineError(_out_of_range(fact, name, value))
                 items.append(head + str(value))
             elif kind is bool:
                 items.append(head + ("true" if value else "false"))
@@ -97,7 +100,14 @@ def encode_facts(facts: list[dict[str, Any]], sid: str) -> str:
     return "[" + ",".join(out) + "]"
 
 
-_isfinite = math.isfinite
+#: The largest number a fact may carry (:data:`compliance.source.MAX_NUMBER`, exact in a double):
+#: NaN aborted the process inside the engine and a larger number was decided by no rule.
+_LIMIT = float(2**53 - 1)
+
+
+def _out_of_range(fact: dict[str, Any], name: str, value: float) -> str:
+    what = "a non-finite number" if isinstance(value, float) and not math.isfinite(value) else "a number out of range"
+    return f"{what} ({value!r}) for {name!r} of fact {fact.get('key')!r}: a bug in compliance, never sent to durable-rules"
 
 
 def new_sid() -> str:
