@@ -328,6 +328,21 @@ def _wait_for(path: Path, n: int, within: float = 120.0) -> None:
         time.sleep(0.05)
 
 
+def _wait_for_workers(pid: int, within: float = 120.0) -> None:
+    """Until the command has started its worker processes (children of ``pid``): the batch is under way."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+            except OSError:
+                continue
+            if stat and int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                return
+        time.sleep(0.02)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="watching the command's workers reads /proc")
 def test_ctrl_c_leaves_whole_reports_in_the_output_dir_and_no_partial_output_file(tmp_path: Path) -> None:
     _batch(tmp_path / "in", 400)
     env = {**os.environ, "COMPLIANCE_WORKERS": "2"}
@@ -344,7 +359,8 @@ def test_ctrl_c_leaves_whole_reports_in_the_output_dir_and_no_partial_output_fil
 
     target = tmp_path / "all.jsonl"
     proc = subprocess.Popen([*argv, "--format", "jsonl", "-o", str(target)], stderr=subprocess.PIPE, env=env, cwd=ROOT, start_new_session=True)
-    time.sleep(3.0)  # well into the batch: 400 files take longer
+    _wait_for_workers(proc.pid)
+    time.sleep(0.2)  # into the batch, with most of the 400 files still to do
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and b"Traceback" not in err
