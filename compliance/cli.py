@@ -199,7 +199,6 @@ class _AtomicFile:
         self.target = path.resolve()  # through a symbolic link: replace the file it points at, not the link
         self.tmp: Path | None = None
         self.unnamed = False
-        self.done = False
         if self.target.exists() and not self.target.is_file():
             self.file = open(path, "wb")  # noqa: SIM115 - closed by commit() or discard()
             return
@@ -227,7 +226,6 @@ class _AtomicFile:
         self.file.flush()
         if not self.unnamed and self.tmp is None:  # written in place
             self.file.close()
-            self.done = True
             return
         os.fsync(self.file.fileno())
         if self.target.exists():
@@ -248,7 +246,6 @@ class _AtomicFile:
             assert self.tmp is not None
             os.replace(self.tmp, self.target)
             self.tmp = None
-            self.done = True
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
         self.file.close()
