@@ -19,7 +19,8 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from .report import formats
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
 
+    from .batch import Failed, Keep
     from .report.formats import Format, Rendered, View
     from .results import Assessment
 
@@ -177,35 +179,157 @@ def _stdout_glyph_encoding() -> str:
     return getattr(sys.stdout, "encoding", None) or "utf-8"
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a reader sees the old file or the whole new one, never half of it.
+class _AtomicFile:
+    """A file written in parts that appears at ``path`` whole, flushed to disk, or not at all.
 
-    The new file is written beside the old (same directory, so the rename stays
-    on one file system), flushed to disk (a full disk shows up here, not after
-    the rename) and renamed over it; an interrupt or a write error removes it
-    and leaves the old file as it was.  Anything that is not a regular file
-    (``/dev/stdout``, a pipe) is written in place.
+    The new file is made in the target's directory (so the rename stays on one
+    file system) as an unnamed file (Linux's ``O_TMPFILE``): a process killed
+    outright, however long the writing took, leaves nothing behind.  Only when
+    it is whole and flushed to disk (a full disk shows up here, not after) is it
+    given a name and renamed over the target.  Where unnamed files are not to
+    be had, it is a hidden ``.NAME.XXXX.tmp`` beside the target instead, which
+    only ``kill -9`` can leave behind.  :meth:`discard` (after an interrupt or
+    a write error) leaves the old file as it was.  Anything that is not a
+    regular file (``/dev/stdout``, a pipe) is written in place.
     """
-    import secrets
 
-    target = path.resolve()  # through a symbolic link: replace the file it points at, not the link
-    if target.exists() and not target.is_file():
-        path.write_bytes(data)
-        return
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    # 0o666 and the umask, as a plain write makes; an existing file keeps its own mode.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    def __init__(self, path: Path):
+        import secrets
+
+        self.target = path.resolve()  # through a symbolic link: replace the file it points at, not the link
+        self.tmp: Path | None = None
+        self.unnamed = False
+        if self.target.exists() and not self.target.is_file():
+            self.file = open(path, "wb")  # noqa: SIM115 - closed by commit() or discard()
+            return
+        # 0o666 and the umask, as a plain write makes; an existing file keeps its own mode (see commit).
+        fd = -1
+        if hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd"):  # naming it later goes through /proc
+            try:
+                fd = os.open(self.target.parent, os.O_TMPFILE | os.O_WRONLY, 0o666)
+                self.unnamed = True
+            except OSError:  # a file system without unnamed files (or a missing directory: said below)
+                pass
+        if fd < 0:
+            self.tmp = self.target.with_name(f".{self.target.name}.{secrets.token_hex(6)}.tmp")
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        self.file = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+
+    def commit(self) -> None:
+        """Flush the file to disk and put it in the target's place."""
+        import secrets
+        import signal
+
+        self.file.flush()
+        if not self.unnamed and self.tmp is None:  # written in place
+            self.file.close()
+            return
+        os.fsync(self.file.fileno())
+        if self.target.exists():
+            os.fchmod(self.file.fileno(), self.target.stat().st_mode & 0o7777)
+        # Named and renamed with interrupts held off: between the two, a name exists that must not be left.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            if self.unnamed:
+                name = f".{self.target.name}.{secrets.token_hex(6)}.tmp"
+                where = os.open(self.target.parent, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    # linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N names an unnamed file (the dir fds make
+                    # os.link use linkat; plain link() would try to link the /proc entry itself).
+                    os.link(f"/proc/self/fd/{self.file.fileno()}", name, src_dir_fd=where, dst_dir_fd=where, follow_symlinks=True)
+                finally:
+                    os.close(where)
+                self.tmp = self.target.with_name(name)
+            assert self.tmp is not None
+            os.replace(self.tmp, self.target)
+            self.tmp = None
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        self.file.close()
+
+    def discard(self) -> None:
+        """Leave the target as it was (after :meth:`commit`, nothing to do)."""
+        if not self.file.closed:
+            try:
+                self.file.close()
+            except OSError:
+                pass  # what it failed to write is being thrown away
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp = None
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a reader sees the old file or the whole new one, never half of it (:class:`_AtomicFile`)."""
+    out = _AtomicFile(path)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        out.write(data)
+        out.commit()
+    finally:
+        out.discard()
+
+
+def _cannot_write(exc: OSError, where: Path | str) -> UsageError:
+    return UsageError([Problem("U020", f"cannot write the report: {exc.strerror or exc}", Location(str(where)))])
+
+
+class _Stream:
+    """A report written piece by piece as a batch goes: to standard output as it comes, or to
+    the --output file, which appears whole at :meth:`commit` (nothing of it before)."""
+
+    def __init__(self, output: str | None):
+        self.output = output
+        self.file: _AtomicFile | None = None
+        self.written = False
+
+    def write(self, text: str) -> None:
+        self.written = True
+        if not self.output:
+            sys.stdout.write(text)
+            return
+        try:
+            if self.file is None:
+                self.file = _AtomicFile(Path(self.output))
+            self.file.write(text.encode("utf-8"))
+        except OSError as exc:
+            raise _cannot_write(exc, self.output) from None
+
+    def commit(self) -> None:
+        if self.file is None:
+            sys.stdout.flush()
+            return
+        try:
+            self.file.commit()
+        except OSError as exc:
+            raise _cannot_write(exc, self.output or "") from None
+
+    def discard(self) -> None:
+        if self.file is not None:
+            self.file.discard()
+
+
+def _file_bytes(fmt: Format, rendered: Rendered) -> bytes:
+    """What a file in ``fmt`` holds: text as UTF-8 ending in a newline, bytes as they are, a drawing as plain 80-column text."""
+    if isinstance(rendered, bytes):
+        return rendered
+    if isinstance(rendered, str):
+        text = rendered
+    else:
+        from .report.terminal import make_console, strip_trailing
+
+        console = make_console(width=80, color=False, encoding="utf-8")
+        rendered(console)
+        text = strip_trailing(console.file.getvalue()).rstrip("\n")  # type: ignore[attr-defined]
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8")
+
+
+def _report_file(fmt: Format, view: View, options: formats.Options, assessment: Assessment) -> bytes:
+    """One trust's report file for --output-dir, made in the worker that assessed it (bound with
+    ``functools.partial``: a module-level function, so a spawned worker can be sent it)."""
+    return _file_bytes(fmt, fmt.render(view, assessment, options))
 
 
 class _Out:
@@ -220,7 +344,9 @@ class _Out:
 
     def emit(self, fmt: Format, rendered: Rendered) -> None:
         """Write what ``fmt`` rendered (the format has checked that it is what it declares)."""
-        if isinstance(rendered, bytes):
+        if self.output:
+            self._to_file(_file_bytes(fmt, rendered))  # the very bytes --output-dir writes for one trust
+        elif isinstance(rendered, bytes):
             self.write_bytes(rendered, fmt)
         elif isinstance(rendered, str):
             self.write_text(rendered)
@@ -232,7 +358,7 @@ class _Out:
         try:
             _write_file(path, data)
         except OSError as exc:
-            raise UsageError([Problem("U020", f"cannot write the report: {exc.strerror}", Location(str(path)))]) from None
+            raise _cannot_write(exc, path) from None
 
     def write_text(self, text: str) -> None:
         if not text.endswith("\n"):
@@ -299,19 +425,15 @@ def _load_schemes(ids: Sequence[str] | None) -> list[Any] | None:
     return out
 
 
-def _assess_files(
-    files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: str = "full", today: Any = None,
-    fail_fast: bool = False,
-) -> list[Any]:
-    """Every file's outcome (:mod:`compliance.batch`), with a progress bar on a terminal for a long batch."""
+@contextmanager
+def _progress(n_files: int) -> Iterator[Callable[[int], None]]:
+    """A progress callback for a batch: a bar on standard error, when it is a terminal, once the batch has run half a second."""
     import time
-
-    from . import batch
 
     progress = None
     task = None
     started = time.monotonic()
-    show = _is_tty(sys.stderr) and len(files) > 1
+    show = _is_tty(sys.stderr) and n_files > 1
 
     def tick(done: int) -> None:
         nonlocal progress, task
@@ -334,15 +456,38 @@ def _assess_files(
                 transient=True,
             )
             progress.start()
-            task = progress.add_task("assess", total=len(files), completed=done)
+            task = progress.add_task("assess", total=n_files, completed=done)
         elif progress is not None and task is not None:
             progress.update(task, completed=done)
 
     try:
-        return batch.assess_files(files, scheme_ids, _load_schemes, params, shape, today, fail_fast=fail_fast, progress=tick)
+        yield tick
     finally:
         if progress is not None:
             progress.stop()
+
+
+def _assess_files(
+    files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None, shape: Keep = "full", today: Any = None,
+    fail_fast: bool = False,
+) -> list[Any]:
+    """Every file's outcome (:mod:`compliance.batch`), with a progress bar on a terminal for a long batch."""
+    from . import batch
+
+    with _progress(len(files)) as tick:
+        return batch.assess_files(files, scheme_ids, _load_schemes, params, shape, today, fail_fast=fail_fast, progress=tick)
+
+
+@contextmanager
+def _stream_files(
+    files: list[Path], scheme_ids: list[str] | None, params: dict[str, Any] | None, keep: Keep, today: Any, fail_fast: bool,
+) -> Iterator[Iterator[Any]]:
+    """Every file's outcome in order as it comes (:func:`compliance.batch.stream_files`); leaving stops the workers."""
+    from . import batch
+
+    with _progress(len(files)) as tick:
+        with closing(batch.stream_files(files, scheme_ids, _load_schemes, params, keep, today, fail_fast=fail_fast, progress=tick)) as each:
+            yield each
 
 
 def parse_records(items: Sequence[str] | None, files: Sequence[Path]) -> list[Any]:
@@ -378,26 +523,44 @@ def cmd_assess(args: argparse.Namespace) -> int:
     files = evidence_files(args.evidence)
     records = parse_records(args.records, files)
     many = len(files) > 1
-    view: View = ("challenges" if many else "challenge") if args.challenge else ("assessments" if many else "assessment")
+    each = bool(args.output_dir)
+    if each and (args.output or args.compare):
+        other_option = "--output" if args.output else "--compare"
+        raise UsageError([Problem("U064", f"--output-dir writes one report per trust; it does not go with {other_option}", Location("--output-dir"),
+                                  expected="--output-dir DIR (one file per trust) or --output FILE (one report)")])
+    # With --output-dir every trust gets its own report: the one-trust view, however many files.
+    several = many and not each
+    view: View = ("challenges" if several else "challenge") if args.challenge else ("assessments" if several else "assessment")
     fmt = formats.get(args.format or _format_of(args.output) or "terminal")
     if not fmt.shows(view):  # before any work: the format cannot show what was asked
         if args.challenge:
             raise UsageError([Problem("U012", f"the challenge view has no {fmt.title} form", Location("--challenge"),
                                       expected=f"--format {formats.in_words(view)}")])
-        other: View = "assessment" if many else "assessments"
-        hint = (", or " + ("one evidence file" if many else "several evidence files")) if fmt.shows(other) else ""
+        other: View = "assessment" if several else "assessments"
+        hint = (", or " + ("one evidence file" if many else "several evidence files")) if fmt.shows(other) and not each else ""
         raise UsageError([Problem("U052", f"the {fmt.title} format cannot show {formats.VIEWS[view]}", Location("--format"),
                                   expected=f"--format {formats.in_words(view)}{hint}")])
     if args.compare:
         return _compare(args, fmt.name, files, params, today)
+    options = formats.Options(only_gaps=args.only_gaps)
+    directory = _output_dir(args.output_dir, files, fmt) if each else None
     shape = "full" if not many or args.challenge else fmt.batch
     if not many and (records or files[0].suffix.lower() in WORKBOOK_SUFFIXES):
+        from .batch import report_names
         from .batch import shape as shaped
 
-        all_met, result = shaped(_assess_one(files[0], records, args.scheme, params, today), shape)
-        rendered = fmt.render(view, result, formats.Options(only_gaps=args.only_gaps))
-        _Out(args.output).emit(fmt, rendered)
+        one = _assess_one(files[0], records, args.scheme, params, today)
+        if directory is not None:
+            target = directory / report_names(files, fmt.suffix)[0]
+            _write_report(target, _report_file(fmt, view, options, one))
+            return EXIT_OK if one.all_met else EXIT_GAPS
+        all_met, result = shaped(one, shape)
+        _Out(args.output).emit(fmt, fmt.render(view, result, options))
         return EXIT_OK if all_met else EXIT_GAPS
+    if directory is not None:
+        return _report_each(args, files, params, today, view, fmt, directory)
+    if several and fmt.stream is not None and view == "assessments":
+        return _report_streamed(args, files, params, today, fmt)
     return _report_batch(args, files, params, today, view, fmt, shape)
 
 
@@ -406,6 +569,7 @@ def _report_batch(args: argparse.Namespace, files: list[Path], params: dict[str,
 
     Exit 3 if any file met a bug, else 2 if any was bad, else 1 for gaps, else 0.
     With --fail-fast the first bad file (in the order given) stops the batch and no report is written.
+    The report is made once every file is assessed (an overview across trusts, drawn from all of them).
     """
     from .batch import Done, Failed
 
@@ -421,17 +585,125 @@ def _report_batch(args: argparse.Namespace, files: list[Path], params: dict[str,
         results = [o.value for o in good]
         rendered = fmt.render(view, results if many else results[0], formats.Options(only_gaps=args.only_gaps))
         _Out(args.output).emit(fmt, rendered)
-    if bad:
+    return _batch_end(args, len(files), len(good), all(o.all_met for o in good), bad, "no report written")
+
+
+def _report_streamed(args: argparse.Namespace, files: list[Path], params: dict[str, Any] | None, today: Any, fmt: Format) -> int:
+    """Several files in a format that writes its overview trust by trust (:class:`~compliance.report.formats.Stream`).
+
+    Each trust's piece is made in the worker that assessed it and written as
+    its turn comes (in the order given), then forgotten: memory stays flat
+    however many files there are.  The output is the very text the format's
+    overview would make of the same trusts.  To --output it goes into a file
+    that takes the target's place only once whole; with --fail-fast and a bad
+    file it never does.  To standard output it goes as it comes: after a bad
+    file with --fail-fast what was written stays, cut short (a JSON array is
+    left unclosed, so that no reader takes it for the whole batch).
+    """
+    import functools
+
+    from .batch import Done
+
+    stream = fmt.stream
+    assert stream is not None
+    fail_fast = bool(getattr(args, "fail_fast", False))
+    keep = functools.partial(formats.stream_item, fmt, formats.Options(only_gaps=args.only_gaps))
+    out = _Stream(args.output)
+    good, all_met, bad = 0, True, []
+    try:
+        with _stream_files(files, args.scheme, params, keep, today, fail_fast) as each:
+            for outcome in each:
+                if isinstance(outcome, Done):
+                    out.write(stream.sep if good else stream.head)
+                    out.write(outcome.value)
+                    good += 1
+                    all_met = all_met and outcome.all_met
+                else:
+                    bad.append(outcome)
+        if good and not (fail_fast and bad):
+            out.write(stream.tail)
+            out.commit()
+    finally:
+        out.discard()
+    if fail_fast and bad and good and not args.output:
+        stopped = f"the report on standard output stops after the {good} file{'s' if good > 1 else ''} before it"
+    else:
+        stopped = "no report written"
+    return _batch_end(args, len(files), good, all_met, bad, stopped)
+
+
+def _report_each(args: argparse.Namespace, files: list[Path], params: dict[str, Any] | None, today: Any, view: View, fmt: Format, directory: Path) -> int:
+    """--output-dir: one report per trust, each written whole into ``directory`` as soon as it is made.
+
+    A file that cannot be assessed gets no report; every other one does (with
+    --fail-fast, those before the first bad file, which stay written).
+    """
+    import functools
+
+    from .batch import Done, report_names
+
+    fail_fast = bool(getattr(args, "fail_fast", False))
+    names = report_names(files, fmt.suffix)
+    keep = functools.partial(_report_file, fmt, view, formats.Options(only_gaps=args.only_gaps))
+    good, all_met, bad = 0, True, []
+    with _stream_files(files, args.scheme, params, keep, today, fail_fast) as each:
+        for index, outcome in enumerate(each):
+            if isinstance(outcome, Done):
+                _write_report(directory / names[index], outcome.value)
+                good += 1
+                all_met = all_met and outcome.all_met
+            else:
+                bad.append(outcome)
+    if len(files) == 1 and bad:  # one file: its error is the whole answer
         _say_failed(bad, args)
-        if fail_fast:
-            print("compliance: stopped at the first bad file (--fail-fast): no report written", file=sys.stderr)
-        elif good:
-            print(f"compliance: {len(bad)} of {len(files)} evidence files could not be assessed (listed above); "
-                  f"the report has the other {len(good)}", file=sys.stderr)
-        else:
-            print(f"compliance: none of the {len(files)} evidence files could be assessed (listed above): no report written", file=sys.stderr)
-        return EXIT_INTERNAL if any(o.internal for o in bad) else EXIT_INPUT
-    return EXIT_OK if all(o.all_met for o in good) else EXIT_GAPS
+        return EXIT_INTERNAL if bad[0].internal else EXIT_INPUT
+    stopped = f"the reports of the {good} file{'s' if good > 1 else ''} before it are in {directory}" if good else "no report written"
+    return _batch_end(args, len(files), good, all_met, bad, stopped, written=f"the other {good} reports are in {directory}")
+
+
+def _write_report(target: Path, data: bytes) -> None:
+    try:
+        _write_file(target, data)
+    except OSError as exc:
+        raise _cannot_write(exc, target) from None
+
+
+def _output_dir(name: str, files: Sequence[Path], fmt: Format) -> Path:
+    """--output-dir's directory, made if missing; refused if a report would overwrite one of the evidence files."""
+    from .batch import report_names
+
+    directory = Path(name)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError([Problem("U065", "is not a directory", Location(name), expected="--output-dir DIR: a directory (made if missing)")]) from None
+    except OSError as exc:
+        raise UsageError([Problem("U065", f"cannot make the directory: {exc.strerror or exc}", Location(name))]) from None
+    evidence = {f.resolve() for f in files}
+    for target in (directory / n for n in report_names(files, fmt.suffix)):
+        if target.resolve() in evidence:
+            raise UsageError([Problem("U065", f"the report {target} would overwrite the evidence file of that name", Location(name),
+                                      expected="an --output-dir other than the evidence's own directory")])
+    return directory
+
+
+def _batch_end(args: argparse.Namespace, n_files: int, good: int, all_met: bool, bad: Sequence[Failed], stopped: str,
+               written: str | None = None) -> int:
+    """List the bad files and say what became of the report; the exit code of the batch.
+
+    Exit 3 if any file met a bug, else 2 if any was bad, else 1 for gaps, else 0.
+    """
+    if not bad:
+        return EXIT_OK if all_met else EXIT_GAPS
+    _say_failed(bad, args)
+    if getattr(args, "fail_fast", False):
+        print(f"compliance: stopped at the first bad file (--fail-fast): {stopped}", file=sys.stderr)
+    elif good:
+        print(f"compliance: {len(bad)} of {n_files} evidence files could not be assessed (listed above); "
+              f"{written or f'the report has the other {good}'}", file=sys.stderr)
+    else:
+        print(f"compliance: none of the {n_files} evidence files could be assessed (listed above): no report written", file=sys.stderr)
+    return EXIT_INTERNAL if any(o.internal for o in bad) else EXIT_INPUT
 
 
 def _say_failed(bad: Sequence[Any], args: argparse.Namespace) -> None:
@@ -714,13 +986,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", action="append", metavar="ID", help="scheme id, family (mis: the version by period) or YAML path (repeatable; default: every bundled scheme the evidence covers)")
     p.add_argument("--format", choices=formats.names(*ASSESS_VIEWS), type=_format_option(*ASSESS_VIEWS), default=None,
                    help="report format (default: from --output's suffix, e.g. -o board.pdf, else terminal)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output (it appears whole, or not at all)")
+    p.add_argument("--output-dir", metavar="DIR",
+                   help="write one report per trust into DIR (made if missing), named after its evidence file: "
+                        "trust.json gives trust.md with --format markdown (trust-2.md, ... for names given twice); not with --output")
     p.add_argument("--param", action="append", metavar="ID=VALUE", help="override a scheme parameter (number, true/false, YYYY-MM-DD or text)")
     p.add_argument("--only-gaps", action="store_true", help="hide sections that are met or not applicable")
     p.add_argument("--challenge", action="store_true", help="the board-champion view: questions to ask and weaknesses in the evidence")
     p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     p.add_argument("--records", action="append", metavar="NAME=FILE.csv", help=RECORDS_HELP)
-    p.add_argument("--fail-fast", action="store_true", help="with several files, stop at the first bad one (no report); by default every good file is reported and every bad one listed")
+    p.add_argument("--fail-fast", action="store_true",
+                   help="with several files, stop at the first bad one (in the order given); by default every good file is reported and every bad one listed. "
+                        "With --output no report is written; to standard output (json, jsonl) or --output-dir, the reports of the files before it stay written")
     p.add_argument("--compare", action="store_true", help="one trust's verdicts under two versions side by side (--scheme OLD --scheme NEW)")
     p.set_defaults(func=cmd_assess)
 

@@ -108,7 +108,7 @@ def test_json_array_from_a_batch_of_json_texts():
 
 def test_the_builtin_formats_and_their_choices():
     # These are argparse's choices: the help text lists them in this order.
-    assert formats.names("assessment") == ("terminal", "json", "markdown", "html", "xlsx", "pdf")
+    assert formats.names("assessment") == ("terminal", "json", "markdown", "html", "xlsx", "pdf", "jsonl")
     assert formats.names("changes") == ("terminal", "json", "markdown")
     assert formats.in_words("challenge") == "terminal, markdown, html or pdf"
     assert [(f.name, f.suffix, f.output) for f in formats.registered()][:4] == [
@@ -227,7 +227,7 @@ def test_a_bytes_format_refuses_a_terminal(pdf, run, monkeypatch):
 def test_a_format_that_shows_one_trust_only(pdf, run):
     code, _, err = run("assess", "examples/mis_compliant.json", "examples/mis_late_pmrt.json", "--format", "fakepdf")
     assert code == 2 and "--format: U052: the PDF format cannot show the overview across trusts" in err
-    assert "expected: --format terminal, json, markdown, html or pdf, or one evidence file" in err
+    assert "expected: --format terminal, json, markdown, html, pdf or jsonl, or one evidence file" in err
     code, _, err = run("assess", "examples/mis_compliant.json", "--format", "fakepdf", "--challenge")
     assert code == 2 and "--challenge: U012: the challenge view has no PDF form" in err
 
@@ -310,5 +310,5 @@ def test_help_reads_the_registry_but_imports_no_renderer_and_no_rich():
         "print('LOADED', sorted(m for m in sys.modules if m.startswith(('compliance.report', 'rich'))))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
-    assert "--format {terminal,json,markdown,html,xlsx,pdf}" in done.stdout and "--format {terminal,json,markdown}" in done.stdout
+    assert "--format {terminal,json,markdown,html,xlsx,pdf,jsonl}" in done.stdout and "--format {terminal,json,markdown}" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "LOADED ['compliance.report', 'compliance.report.formats']"

@@ -16,6 +16,12 @@ view            what it renders                              the renderer is giv
 ``changes``     what changed between two assessments         a :class:`.diff.Changes`
 =============== ============================================ ==================================
 
+A format may also say how its overview across trusts is written one trust at
+a time (its :class:`Stream`): the JSON array and JSON Lines do, so a batch of
+any size holds no trust's report longer than it takes to write it -- each
+trust's piece of the text is made where it was assessed (a worker process,
+:func:`stream_item`) and written as its turn comes.
+
 Every renderer is called as ``renderer(subject, options)`` with the
 :class:`Options` the user asked for, and returns ``str`` (text), ``bytes``
 (bytes) or a function that draws on a rich ``Console`` (console);
@@ -33,7 +39,7 @@ beside the built-ins, or from any module imported first::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from types import MappingProxyType
@@ -49,6 +55,7 @@ __all__ = [
     "VIEWS",
     "Output",
     "Batch",
+    "Stream",
     "Options",
     "Draw",
     "Rendered",
@@ -61,6 +68,7 @@ __all__ = [
     "names",
     "registered",
     "in_words",
+    "stream_item",
 ]
 
 View = Literal["assessment", "assessments", "challenge", "challenges", "changes"]
@@ -95,6 +103,25 @@ class Options:
 
 
 @dataclass(frozen=True, slots=True)
+class Stream:
+    """How a format writes the overview across trusts one trust at a time: ``head``, the items joined by ``sep``, ``tail``.
+
+    The whole text is exactly what the format's ``assessments`` renderer
+    makes of the same trusts; a batch writes each item as its turn comes.
+    """
+
+    #: ``"module:function"`` (as in ``renders``): one trust's item, given its ``Assessment`` and the ``Options``.
+    item: str
+    head: str = ""
+    sep: str = ""
+    tail: str = ""
+
+    def text(self, items: Sequence[str]) -> str:
+        """The whole text of ``items`` (what a batch writes piece by piece)."""
+        return self.head + self.sep.join(items) + self.tail
+
+
+@dataclass(frozen=True, slots=True)
 class Format:
     """An output format: its name, how it writes, and the renderer of each view it renders."""
 
@@ -107,17 +134,22 @@ class Format:
     #: View -> ``"module:function"`` (a module starting with "." is in compliance.report).
     renders: Mapping[View, str]
     batch: Batch = "summary"
+    #: How the overview across trusts is written trust by trust (then ``batch`` is not used by a batch of files).
+    stream: Stream | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "renders", MappingProxyType(dict(self.renders)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A spawned worker process is sent the format it renders for (a mapping proxy does not pickle).
+        return (Format, (self.name, self.title, self.suffix, self.output, dict(self.renders), self.batch, self.stream))
 
     def shows(self, view: View) -> bool:
         return view in self.renders
 
     def renderer(self, view: View) -> Renderer:
         """The function that renders ``view``, its module imported now (a KeyError if it has none)."""
-        module, _, name = self.renders[view].partition(":")
-        found: Renderer = getattr(import_module(module, __package__), name)
+        found: Renderer = _function(self.renders[view])
         return found
 
     def render(self, view: View, subject: Any, options: Options | None = None) -> Rendered:
@@ -151,11 +183,26 @@ def register(fmt: Format, *, replace: bool = False) -> Format:
     for view, ref in fmt.renders.items():
         if view not in VIEWS:
             raise ValueError(f"format {fmt.name!r}: no view {view!r} (views: {', '.join(VIEWS)})")
-        module, sep, name = ref.partition(":")
-        if not (module and sep and name.isidentifier()):
+        if not _is_ref(ref):
             raise ValueError(f"format {fmt.name!r}: view {view!r} names 'module:function', not {ref!r}")
+    if fmt.stream is not None:
+        if fmt.output != "text" or "assessments" not in fmt.renders:
+            raise ValueError(f"format {fmt.name!r}: only a text format that renders the overview across trusts streams it")
+        if not _is_ref(fmt.stream.item):
+            raise ValueError(f"format {fmt.name!r}: its stream's item names 'module:function', not {fmt.stream.item!r}")
     _REGISTRY[fmt.name] = fmt
     return fmt
+
+
+def _is_ref(ref: str) -> bool:
+    module, sep, name = ref.partition(":")
+    return bool(module and sep and name.isidentifier())
+
+
+def _function(ref: str) -> Callable[..., Any]:
+    module, _, name = ref.partition(":")
+    found: Callable[..., Any] = getattr(import_module(module, __package__), name)
+    return found
 
 
 def unregister(name: str) -> None:
@@ -201,6 +248,17 @@ def choose(name: str, view: View, *more: View) -> Format:
     return fmt
 
 
+# What a batch's workers make of each trust for a streamed overview (:mod:`compliance.batch` is
+# given it with its first arguments bound: a module-level function, so a spawned worker can be sent it).
+
+
+def stream_item(fmt: Format, options: Options, assessment: Any) -> str:
+    """One trust's item of ``fmt``'s streamed overview."""
+    assert fmt.stream is not None, f"the {fmt.name} format does not stream"
+    item: str = _function(fmt.stream.item)(assessment, options)
+    return item
+
+
 def _unknown(name: str, choices: tuple[str, ...]) -> Problem:
     return Problem(
         "U050",
@@ -239,8 +297,9 @@ register(
             "assessments": ".json:assessments_json",
             "changes": ".diff:changes_json",
         },
-        # The array is made of each trust's own JSON text: a batch keeps just that.
+        # The array is made of each trust's own JSON text, indented: a batch writes each as it comes.
         batch="json",
+        stream=Stream(".json:array_item", head="[\n", sep=",\n", tail="\n]\n"),
     )
 )
 register(
@@ -295,5 +354,17 @@ register(
             "challenge": ".pdf:challenge_pdf",
             "challenges": ".pdf:challenges_pdf",
         },
+    )
+)
+register(
+    Format(
+        "jsonl",
+        title="JSON Lines",
+        suffix=".jsonl",
+        output="text",
+        # One line per trust: the JSON report, compact.  A batch writes each line as it comes.
+        renders={"assessment": ".json:assessment_jsonl", "assessments": ".json:assessments_jsonl"},
+        batch="full",
+        stream=Stream(".json:line"),
     )
 )

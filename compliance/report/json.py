@@ -3,6 +3,11 @@
 One trust gives one JSON object (``model_dump_json(indent=2)``); several give
 a JSON array of the same objects, in the order the trusts were given.  Each
 object carries ``schema_version``.
+
+JSON Lines (``--format jsonl``) gives the same object, compact, on one line
+per trust: no raw line break of any kind inside it (JSON escapes the C0
+controls, :func:`safe` the rest -- U+2028, NEL), so even ``str.splitlines``
+finds one trust per line.
 """
 
 from __future__ import annotations
@@ -16,7 +21,18 @@ from ..results import Assessment
 if TYPE_CHECKING:  # pragma: no cover
     from .formats import Options
 
-__all__ = ["render", "render_many", "join", "indent", "assessment_json", "assessments_json"]
+__all__ = [
+    "render",
+    "render_many",
+    "join",
+    "indent",
+    "array_item",
+    "line",
+    "assessment_json",
+    "assessments_json",
+    "assessment_jsonl",
+    "assessments_jsonl",
+]
 
 
 #: Characters JSON allows raw in a string that a person reading the file must not meet raw:
@@ -61,7 +77,21 @@ def join(documents: Sequence[str]) -> str:
     """A JSON array of already-rendered single-trust documents (``model_dump_json(indent=2)``)."""
     if not documents:
         return "[]\n"
-    return "[\n" + ",\n".join(indent(safe(d).rstrip("\n")) for d in documents) + "\n]\n"
+    return "[\n" + ",\n".join(_item(d) for d in documents) + "\n]\n"
+
+
+def _item(document: str) -> str:
+    return indent(safe(document).rstrip("\n"))
+
+
+def array_item(assessment: Assessment, options: Options) -> str:
+    """One trust's item of the array, as :func:`join` lays it out (the JSON format's stream: ``[``, items, ``]``)."""
+    return _item(assessment.model_dump_json(indent=2))
+
+
+def line(assessment: Assessment, options: Options) -> str:
+    """One trust's JSON Lines line, its newline included."""
+    return safe(assessment.model_dump_json()) + "\n"
 
 # ------------------------------------------------------------------ as a registered format (see .formats)
 
@@ -73,3 +103,11 @@ def assessment_json(assessment: Assessment, options: Options) -> str:
 def assessments_json(items: Sequence[Assessment | str], options: Options) -> str:
     """The array; a batch hands over each trust as its JSON text already (the format's ``batch``)."""
     return join([a if isinstance(a, str) else a.model_dump_json(indent=2) for a in items])
+
+
+def assessment_jsonl(assessment: Assessment, options: Options) -> str:
+    return line(assessment, options)
+
+
+def assessments_jsonl(items: Sequence[Assessment], options: Options) -> str:
+    return "".join(line(a, options) for a in items)
