@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import compliance
+from compliance.batch import shape
 from compliance.results import Assessment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,12 +23,8 @@ TODAY = dt.date(2026, 12, 1)
 
 
 def _slice(a: Assessment) -> Assessment:
-    """The whole assessment cut down to what the summary keeps (as compliance.batch did after building it)."""
-    schemes = [
-        s.model_copy(update={"sections": [sec.model_copy(update={"requirements": []}) for sec in s.sections], "parameter_overrides": []})
-        for s in a.schemes
-    ]
-    return a.model_copy(update={"schemes": schemes})
+    """The whole assessment cut down to what the summary keeps (``batch.shape``'s slice of a built tree)."""
+    return shape(a, "summary")[1]  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -56,3 +53,17 @@ def test_the_summary_with_an_override_decides_as_the_whole_tree_does() -> None:
     summary = compliance.assess(path, schemes=["mis-y3"], params=params, today=TODAY, requirements=False)
     assert summary.model_dump_json() == _slice(whole).model_dump_json()
     assert whole.scheme("mis-y3").parameter_overrides  # the whole tree lists the override; the slice, as before, does not
+
+
+def test_a_batch_overview_builds_no_requirement_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    from compliance import batch
+    from compliance.assessment import findings
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("a requirement result was built for an overview")
+
+    monkeypatch.setattr(findings, "requirement_result", refuse)
+    files = [ROOT / "examples" / "mis_compliant.json", ROOT / "examples" / "mis_many_gaps.json"]
+    outcomes = batch.assess_files(files, None, lambda _ids: None, None, "summary", TODAY)
+    assert [type(o).__name__ for o in outcomes] == ["Done", "Done"]
+    assert [o.value.status for o in outcomes if isinstance(o, batch.Done)] == ["met", "not_met"]
