@@ -512,7 +512,7 @@ def test_a_batch_collects_garbage_and_one_file_does_not(monkeypatch, collector_o
 
     seen: list[bool] = []
     real = batch._assess_path
-    monkeypatch.setattr(batch, "_assess_path", lambda *a: seen.append(gc.isenabled()) or real(*a))
+    monkeypatch.setattr(batch, "_assess_path", lambda *a, **kw: seen.append(gc.isenabled()) or real(*a, **kw))
     monkeypatch.setenv("COMPLIANCE_WORKERS", "1")
     cli._assess_files([Path("examples/mis_compliant.json"), Path("examples/mis_late_pmrt.json")], None, None, "summary")
     assert seen == [True, True]
