@@ -225,7 +225,7 @@ def run(checkout: Path, mode: str, inputs: Path, scratch: Path, trusts: int, wor
     }
 
 
-def _warm(checkout: Path, scratch: Path, workers: int) -> None:
+def warm(checkout: Path, scratch: Path, workers: int) -> None:
     """One single-file run fills the checkout's scheme cache, as any earlier use of the installed tool would."""
     env = _env(checkout, scratch / f"cache-{abs(hash(str(checkout)))}", workers)
     found = subprocess.run([sys.executable, "-c", "import compliance; print(compliance.__file__)"], cwd=checkout, env=env,
@@ -261,7 +261,7 @@ def main() -> int:
     runs: list[dict[str, Any]] = []
     try:
         for _, checkout in sides:
-            _warm(checkout, scratch, args.workers)
+            warm(checkout, scratch, args.workers)
         for trusts in counts:
             inputs = scratch / f"in-{trusts}"
             build(inputs, trusts)

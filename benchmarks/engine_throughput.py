@@ -331,7 +331,7 @@ def batch_figures(trusts: int) -> dict[str, float]:
         where = Path(scratch)
         inputs = where / "trusts"
         batch_scale.build(inputs, trusts)
-        batch_scale._warm(ROOT, where, 2)
+        batch_scale.warm(ROOT, where, 2)
         got = batch_scale.run(ROOT, "json", inputs, where, trusts, 2)
     if pinned is not None:
         os.sched_setaffinity(0, pinned)
