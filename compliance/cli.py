@@ -18,6 +18,7 @@ import dataclasses
 import gc
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -970,7 +971,17 @@ class _Terminated(BaseException):
     """SIGTERM, raised where the command is (like KeyboardInterrupt for SIGINT), so cleanup runs."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
+# Whether a signal should still interrupt the command.  Once the command has its exit
+# code, a signal must not change it: the handlers stay in place but do nothing, so one
+# landing between "the command ended" and "the handlers were swapped" is harmless.
+_interruptible = False
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    if not _interruptible:
+        return
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise _Terminated
 
 
@@ -990,13 +1001,26 @@ def main(argv: list[str] | None = None) -> int:
 
     Both arrive as exceptions wherever the command is, so a half-written
     report is removed and worker processes are stopped (:mod:`compliance.batch`).
+    The caller's signal handlers are back in place when it returns.
     """
-    import signal
+    return _main(argv, own_process=False)
+
+
+def _main(argv: list[str] | None, *, own_process: bool) -> int:
+    """:func:`main`; with ``own_process`` (the console command) SIGINT and SIGTERM stay ignored after it.
+
+    The interpreter's shutdown after a large batch takes a while; a signal then
+    must not turn the exit code the command chose into death by that signal
+    (-15), as restoring the default handler would.
+    """
     import threading
 
-    previous = None
+    global _interruptible
+    caught = (signal.SIGINT, signal.SIGTERM) if own_process else (signal.SIGTERM,)
+    previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        previous = {sig: signal.signal(sig, _on_signal) for sig in caught}
+    _interruptible = True
     try:
         return _run(argv)
     except KeyboardInterrupt:
@@ -1006,8 +1030,9 @@ def main(argv: list[str] | None = None) -> int:
         print("compliance: terminated", file=sys.stderr)
         return 143
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        _interruptible = False  # first: from here on a signal is a no-op (see _on_signal)
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_IGN if own_process else handler)
 
 
 def _run(argv: list[str] | None) -> int:
@@ -1076,10 +1101,6 @@ def entry() -> None:
     # ~20 ms of a one-file run.  It is off for this short-lived process; a batch of
     # files turns it back on (see _assess_files), as its results pile up.
     gc.disable()
-    code = main()
-    # The command has said how it ended (130 after Ctrl-C): a second interrupt while the
-    # interpreter shuts down must not turn that into death by SIGINT (exit -2).
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.exit(code)
+    # The command has said how it ended (130 after Ctrl-C): a signal while the
+    # interpreter shuts down must not turn that into death by the signal (-2, -15).
+    sys.exit(_main(None, own_process=True))

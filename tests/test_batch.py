@@ -196,6 +196,34 @@ def _gone(sid: int, within: float) -> bool:
     return not _session_members(sid)
 
 
+# The command has ended; an atexit hook holds the interpreter's shutdown open, as tearing
+# down a large batch's results does (CI saw trial 18 of the test below die by SIGTERM, -15).
+_ENDED_THEN_SLOW_SHUTDOWN = """
+import atexit, sys, time
+from compliance import cli
+def ended(argv):
+    sys.stderr.write("ended\\n"); sys.stderr.flush()
+    return 1
+cli._run = ended
+atexit.register(time.sleep, 2.0)
+cli.entry()
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+def test_a_signal_while_the_interpreter_shuts_down_keeps_the_commands_exit_code(sig: signal.Signals) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _ENDED_THEN_SLOW_SHUTDOWN], stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True
+    )
+    assert proc.stderr is not None
+    assert proc.stderr.readline() == b"ended\n"
+    time.sleep(0.3)  # into the atexit hook: main() has returned and swapped its handlers
+    os.killpg(proc.pid, sig)
+    err = proc.communicate(timeout=30)[1].decode("utf-8", "replace")
+    assert proc.returncode == 1, err  # the command's own code, not -15 / -2
+    assert "Traceback" not in err, err
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finding leftover processes reads /proc")
 def test_interrupts_at_random_moments_stop_everything_and_leave_no_partial_report(tmp_path: Path) -> None:
     """30 signals at random moments (0-4 s after the command starts) in a 1,000-file batch with two workers:

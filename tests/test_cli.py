@@ -547,7 +547,7 @@ def test_the_command_turns_the_collector_off_for_start_up(monkeypatch):
 
     states: list[bool] = []
     monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # entry() sets it if absent; keep this process as it was
-    monkeypatch.setattr(cli, "main", lambda argv=None: states.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(cli, "_main", lambda argv, own_process: states.append(gc.isenabled()) or 0)
     was = gc.isenabled()
     try:
         with pytest.raises(SystemExit):
